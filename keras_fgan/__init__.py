@@ -1,0 +1,18 @@
+"""keras-fgan: adversarial generative models for Keras 3 (TensorFlow, JAX, PyTorch).
+
+Public API (see the documentation for guides):
+
+- objectives as `keras.Model` subclasses: `GAN`, `FGAN`;
+- `divergences`, `objectives`, `layers`, `networks`;
+- `estimate_divergence` (variational lower bound of an f-divergence).
+"""
+
+__version__ = "0.1.0"
+
+from keras_fgan import divergences
+from keras_fgan import layers
+from keras_fgan import objectives
+from keras_fgan import networks
+from keras_fgan.models import AdversarialModel
+from keras_fgan.models import FGAN
+from keras_fgan.models import GAN

@@ -1,0 +1,30 @@
+"""Gradient mechanics per backend, chosen once at import time.
+
+Each backend module provides `AdversarialTrainer`, a mixin for
+`keras.Model` with the backend's `train_step` and `_optimize` (one gradient
+step of a loss for one variable group with one optimizer), and
+`input_gradients(fn, x)`, the gradient of `sum(fn(x))` with respect to `x`
+that can itself be differentiated (double backprop, for gradient penalties).
+These are the only modules that import tensorflow, jax or torch for training.
+"""
+
+import keras
+
+_BACKEND = keras.backend.backend()
+
+if _BACKEND == "tensorflow":
+    from keras_fgan.backend.tensorflow_trainer import AdversarialTrainer
+    from keras_fgan.backend.tensorflow_trainer import input_gradients
+elif _BACKEND == "jax":
+    from keras_fgan.backend.jax_trainer import AdversarialTrainer
+    from keras_fgan.backend.jax_trainer import input_gradients
+elif _BACKEND == "torch":
+    from keras_fgan.backend.torch_trainer import AdversarialTrainer
+    from keras_fgan.backend.torch_trainer import input_gradients
+else:
+    raise ImportError(
+        f"keras-fgan supports the tensorflow, jax and torch backends; "
+        f"KERAS_BACKEND is {_BACKEND!r}. Set KERAS_BACKEND to one of those."
+    )
+
+__all__ = ["AdversarialTrainer", "input_gradients"]

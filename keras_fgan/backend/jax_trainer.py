@@ -1,0 +1,105 @@
+"""JAX gradient mechanics: a pure `train_step(state, data)`.
+
+The whole adversarial step runs inside one `keras.StatelessScope` that maps
+every model, optimizer and metric variable to its current traced value. Each
+`_optimize` call differentiates the loss with `jax.value_and_grad` with
+respect to one variable group, adopts the state updates made in the forward
+pass (BatchNorm statistics, RNG seeds), and applies its optimizer with
+`stateless_apply`, writing the new values back into the scope. Both
+optimizers' variables travel in the state through `model.optimizer`, an
+`OptimizerPair` whose `variables` joins the two, so their moments and
+iteration counters advance across jitted steps.
+"""
+
+import jax
+import jax.numpy as jnp
+import keras
+
+_SCOPES = []
+
+
+def _current_scope():
+    if not _SCOPES:
+        raise RuntimeError(
+            "keras-fgan's JAX trainer functions can only run inside "
+            "`train_step` (for example through `model.fit`)."
+        )
+    return _SCOPES[-1]
+
+
+def _nested_scope(outer, overrides=()):
+    """A StatelessScope that sees the outer scope's values plus overrides."""
+    scope = keras.StatelessScope()
+    scope.state_mapping = dict(outer.state_mapping)
+    scope.state_mapping.update(overrides)
+    return scope
+
+
+def input_gradients(fn, x):
+    """d sum(fn(x)) / dx via `jax.grad`, differentiable again by an outer
+    `jax.grad`. State updates made inside `fn` are discarded."""
+    outer = _current_scope()
+
+    def total(x):
+        with _nested_scope(outer):
+            return jnp.sum(fn(x))
+
+    return jax.grad(total)(x)
+
+
+class AdversarialTrainer:
+    """`train_step(state, data) -> (logs, state)` for Keras' JAX trainer."""
+
+    def _state_groups(self):
+        return (
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.optimizer.variables,
+            self.metrics_variables,
+        )
+
+    def train_step(self, state, data):
+        groups = self._state_groups()
+        mapping = [
+            pair for variables, values in zip(groups, state)
+            for pair in zip(variables, values)
+        ]
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            _SCOPES.append(scope)
+            try:
+                logs = self.adversarial_step(data)
+            finally:
+                _SCOPES.pop()
+        new_state = tuple(
+            [scope.get_current_value(v) for v in variables] for variables in groups
+        )
+        return logs, new_state
+
+    def _optimize(self, loss_fn, variables, optimizer, *args):
+        scope = _current_scope()
+        state = scope.state_mapping
+        var_ids = [id(v) for v in variables]
+
+        def scaled_loss(values):
+            with _nested_scope(scope, zip(var_ids, values)) as inner:
+                loss, logs = loss_fn(*args)
+                scaled = optimizer.scale_loss(loss)
+            updates = {
+                key: value
+                for key, value in inner.state_mapping.items()
+                if key not in var_ids and value is not state.get(key)
+            }
+            return scaled, (logs, updates)
+
+        values = [state[key] for key in var_ids]
+        (_, (logs, updates)), grads = jax.value_and_grad(scaled_loss, has_aux=True)(
+            values
+        )
+        state.update(updates)
+        opt_ids = [id(v) for v in optimizer.variables]
+        new_values, new_opt_values = optimizer.stateless_apply(
+            [state[key] for key in opt_ids], grads, values
+        )
+        state.update(zip(var_ids, new_values))
+        state.update(zip(opt_ids, new_opt_values))
+        return logs

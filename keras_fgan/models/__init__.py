@@ -1,0 +1,7 @@
+"""Adversarial models: one base class, one thin class per objective."""
+
+from keras_fgan.models.adversarial_model import AdversarialModel
+from keras_fgan.models.fgan import FGAN
+from keras_fgan.models.gan import GAN
+
+__all__ = ["AdversarialModel", "FGAN", "GAN"]

@@ -1,0 +1,73 @@
+"""f-GAN: variational divergence minimisation (Nowozin et al. 2016)."""
+
+import keras
+
+from keras_fgan import divergences
+from keras_fgan import objectives
+from keras_fgan.models.adversarial_model import AdversarialModel
+
+
+@keras.saving.register_keras_serializable(package="keras_fgan")
+class FGAN(AdversarialModel):
+    """f-GAN over any divergence of `keras_fgan.divergences`.
+
+    The discriminator outputs an unconstrained value V(x); with
+    T = g_f(V) it maximises the variational lower bound
+
+        F = E_{x~P}[g_f(V(x))] - E_{z}[f*(g_f(V(G(z))))]
+
+    (logged as `divergence`). The generator minimises F ("minimax") or
+    maximises E_z[g_f(V(G(z)))] ("heuristic", the default, Nowozin et al.
+    2016, Sec. 3.2).
+
+    Args:
+        generator: Keras model, latents -> samples.
+        discriminator: Keras model, samples -> one unconstrained value each
+            (no output activation: `g_f` is applied by the objective).
+        divergence: a name from `keras_fgan.divergences.names()` or an
+            `FDivergence` (e.g. `divergences.get("alpha", alpha=0.5)`).
+        generator_loss: "heuristic" or "minimax".
+        **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `seed`).
+
+    References:
+        Nowozin, Cseke, Tomioka. "f-GAN: Training Generative Neural Samplers
+        using Variational Divergence Minimization." NeurIPS 2016, Eq. 6.
+    """
+
+    metric_names = ("d_loss", "g_loss", "divergence")
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        divergence="jensen_shannon",
+        generator_loss="heuristic",
+        **kwargs,
+    ):
+        if generator_loss not in objectives.F_GAN_GENERATOR_LOSSES:
+            raise ValueError(
+                f"Unknown f-GAN generator_loss {generator_loss!r}; valid: "
+                f"{', '.join(objectives.F_GAN_GENERATOR_LOSSES)}."
+            )
+        self.divergence = divergences.get(divergence)
+        self.generator_loss_variant = generator_loss
+        super().__init__(generator, discriminator, **kwargs)
+
+    def discriminator_loss(self, real, z):
+        real_out, fake_out = self.discriminate(real, z)
+        bound = objectives.f_gan_bound(real_out, fake_out, self.divergence)
+        return -bound, {"d_loss": -bound, "divergence": bound}
+
+    def generator_loss(self, real, z):
+        fake_out = self.discriminator(self.generator(z, training=True), training=True)
+        loss = objectives.f_gan_generator_loss(
+            fake_out, self.divergence, loss=self.generator_loss_variant
+        )
+        return loss, {"g_loss": loss}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "divergence": divergences.serialize(self.divergence),
+            "generator_loss": self.generator_loss_variant,
+        }
