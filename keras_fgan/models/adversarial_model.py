@@ -1,5 +1,7 @@
 """The base class shared by every adversarial objective."""
 
+import copy
+
 import numpy as np
 
 import keras
@@ -367,7 +369,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)  # Keras deserialisation consumes its input
         for key in ("generator", "discriminator", "encoder"):
             if key in config:
                 config[key] = keras.saving.deserialize_keras_object(config[key])
