@@ -10,9 +10,13 @@ Public API (see the documentation for guides):
 __version__ = "0.1.0"
 
 from keras_fgan import divergences
+from keras_fgan import export
 from keras_fgan import layers
+from keras_fgan import lipschitz
 from keras_fgan import objectives
 from keras_fgan import networks
 from keras_fgan.models import AdversarialModel
+from keras_fgan.models import BiGAN
 from keras_fgan.models import FGAN
 from keras_fgan.models import GAN
+from keras_fgan.models import WGAN

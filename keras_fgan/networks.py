@@ -93,3 +93,92 @@ def dcgan28_discriminator(width=64, name="dcgan28_discriminator"):
     h = layers.Flatten()(h)
     out = layers.Dense(1, name="output")(h)
     return keras.Model(x, out, name=name)
+
+
+# --------------------------------------------------- BiGAN / ALI networks --
+# Encoders map samples to latents; joint discriminators take `[x, z]` pairs
+# (Donahue et al. 2017, "Adversarial Feature Learning", ICLR; Dumoulin et al.
+# 2017, "Adversarially Learned Inference", ICLR).
+
+
+def _check_rate(dropout):
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"`dropout` must be a number in [0, 1). Received: {dropout!r}")
+
+
+def _maybe_dropout(h, rate, name):
+    return layers.Dropout(rate, name=name)(h) if rate else h
+
+
+def mlp_encoder(data_dim=2, latent_dim=2, width=128, depth=3, name="mlp_encoder"):
+    """MLP encoder for low-dimensional data: `depth` hidden LeakyReLU(0.2)
+    layers of `width` units, linear output of `latent_dim` units."""
+    _check_positive(data_dim=data_dim, latent_dim=latent_dim, width=width, depth=depth)
+    x = keras.Input((data_dim,), name="x")
+    h = x
+    for i in range(depth):
+        h = layers.Dense(width, name=f"dense_{i}")(h)
+        h = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(h)
+    z = layers.Dense(latent_dim, name="output")(h)
+    return keras.Model(x, z, name=name)
+
+
+def mlp_joint_discriminator(
+    data_dim=2, latent_dim=2, width=128, depth=3, dropout=0.0, name="mlp_joint_discriminator"
+):
+    """BiGAN discriminator for low-dimensional data: `[x, z]` concatenated,
+    then `depth` hidden LeakyReLU(0.2) layers (each followed by dropout when
+    `dropout` > 0), one logit."""
+    _check_positive(data_dim=data_dim, latent_dim=latent_dim, width=width, depth=depth)
+    _check_rate(dropout)
+    x = keras.Input((data_dim,), name="x")
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Concatenate(name="joint")([x, z])
+    for i in range(depth):
+        h = layers.Dense(width, name=f"dense_{i}")(h)
+        h = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(h)
+        h = _maybe_dropout(h, dropout, f"dropout_{i}")
+    out = layers.Dense(1, name="output")(h)
+    return keras.Model([x, z], out, name=name)
+
+
+def _dcgan28_features(x, width):
+    """The convolutional stack of `dcgan28_discriminator`, flattened."""
+    h = layers.Conv2D(width, 4, strides=2, padding="same", name="down_14")(x)
+    h = layers.LeakyReLU(0.2, name="leaky_relu_14")(h)
+    h = layers.Conv2D(2 * width, 4, strides=2, padding="same", name="down_7")(h)
+    h = layers.LeakyReLU(0.2, name="leaky_relu_7")(h)
+    return layers.Flatten(name="flatten")(h)
+
+
+def dcgan28_encoder(latent_dim=64, width=64, name="dcgan28_encoder"):
+    """BiGAN encoder for 28x28x1 images: the convolutions of
+    `dcgan28_discriminator` (28 -> 14 -> 7, LeakyReLU(0.2)), then a linear
+    Dense of `latent_dim` units."""
+    _check_positive(latent_dim=latent_dim, width=width)
+    x = keras.Input((28, 28, 1), name="x")
+    z = layers.Dense(latent_dim, name="output")(_dcgan28_features(x, width))
+    return keras.Model(x, z, name=name)
+
+
+def dcgan28_joint_discriminator(
+    latent_dim=64, width=64, dropout=0.0, name="dcgan28_joint_discriminator"
+):
+    """BiGAN discriminator for 28x28x1 images and latents: the convolutions
+    of `dcgan28_discriminator` on x (flattened), joined with a Dense(8*width)
+    LeakyReLU embedding of z, then one Dense(8*width) LeakyReLU layer and one
+    logit. `dropout` (default 0, i.e. deterministic) is applied to the joined
+    features and the hidden layer."""
+    _check_positive(latent_dim=latent_dim, width=width)
+    _check_rate(dropout)
+    x = keras.Input((28, 28, 1), name="x")
+    z = keras.Input((latent_dim,), name="z")
+    hz = layers.Dense(8 * width, name="z_embed")(z)
+    hz = layers.LeakyReLU(0.2, name="z_leaky_relu")(hz)
+    h = layers.Concatenate(name="joint")([_dcgan28_features(x, width), hz])
+    h = _maybe_dropout(h, dropout, "joint_dropout")
+    h = layers.Dense(8 * width, name="joint_dense")(h)
+    h = layers.LeakyReLU(0.2, name="joint_leaky_relu")(h)
+    h = _maybe_dropout(h, dropout, "hidden_dropout")
+    out = layers.Dense(1, name="output")(h)
+    return keras.Model([x, z], out, name=name)

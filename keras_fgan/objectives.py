@@ -11,7 +11,7 @@ from keras import ops
 from keras_fgan import divergences
 
 GAN_GENERATOR_LOSSES = ("non_saturating", "minimax")
-F_GAN_GENERATOR_LOSSES = ("heuristic", "minimax")
+F_GAN_GENERATOR_LOSSES = ("auto", "heuristic", "minimax")
 
 
 def _f32(x):
@@ -81,7 +81,7 @@ def f_gan_discriminator_loss(
     return -f_gan_bound(discriminator_real_outputs, discriminator_gen_outputs, divergence)
 
 
-def f_gan_generator_loss(discriminator_gen_outputs, divergence, *, loss="heuristic"):
+def f_gan_generator_loss(discriminator_gen_outputs, divergence, *, loss="auto"):
     """f-GAN generator loss.
 
     Formula:
@@ -89,12 +89,15 @@ def f_gan_generator_loss(discriminator_gen_outputs, divergence, *, loss="heurist
                    constant in the generator)
         heuristic: loss = -E[g_f(V(G(z)))]     (Nowozin et al. 2016, Sec. 3.2,
                    the analogue of the non-saturating GAN loss)
+        auto:      the divergence's `default_generator_loss`.
 
     References:
         Nowozin et al. 2016, Eq. 6 and Sec. 3.2.
     """
     divergence = divergences.get(divergence)
     fake = _f32(discriminator_gen_outputs)
+    if loss == "auto":
+        loss = divergence.default_generator_loss
     if loss == "minimax":
         return -ops.mean(divergence.conjugate_of_activation(fake))
     if loss == "heuristic":

@@ -16,8 +16,6 @@ def pytest_report_header(config):
 @pytest.fixture(autouse=True)
 def _seed_everything():
     keras.utils.set_random_seed(1234)
-    yield
-    keras.backend.clear_session()
 
 
 @pytest.fixture

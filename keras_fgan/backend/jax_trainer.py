@@ -37,8 +37,11 @@ def _nested_scope(outer, overrides=()):
 
 def input_gradients(fn, x):
     """d sum(fn(x)) / dx via `jax.grad`, differentiable again by an outer
-    `jax.grad`. State updates made inside `fn` are discarded."""
-    outer = _current_scope()
+    `jax.grad`. Inside a training step, state updates made inside `fn` are
+    discarded; outside one, `fn` must be stateless (a pure function of x)."""
+    if not _SCOPES:
+        return jax.grad(lambda x: jnp.sum(fn(x)))(x)
+    outer = _SCOPES[-1]
 
     def total(x):
         with _nested_scope(outer):
@@ -82,7 +85,12 @@ class AdversarialTrainer:
 
         def scaled_loss(values):
             with _nested_scope(scope, zip(var_ids, values)) as inner:
-                loss, logs = loss_fn(*args)
+                # input_gradients must see the differentiated `values`.
+                _SCOPES.append(inner)
+                try:
+                    loss, logs = loss_fn(*args)
+                finally:
+                    _SCOPES.pop()
                 scaled = optimizer.scale_loss(loss)
             updates = {
                 key: value

@@ -7,8 +7,8 @@ def input_gradients(fn, x):
     """d sum(fn(x)) / dx, recorded by any enclosing tape (double backprop)."""
     with tf.GradientTape() as tape:
         tape.watch(x)
-        y = fn(x)
-    return tape.gradient(tf.reduce_sum(y), x)
+        total = tf.reduce_sum(fn(x))  # inside the tape, or the gradient is None
+    return tape.gradient(total, x)
 
 
 class AdversarialTrainer:

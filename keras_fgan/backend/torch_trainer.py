@@ -22,7 +22,7 @@ class AdversarialTrainer:
         loss, logs = loss_fn(*args)
         scaled_loss = optimizer.scale_loss(loss)
         params = [v.value for v in variables]
-        grads = torch.autograd.grad(scaled_loss, params, allow_unused=True)
+        grads = torch.autograd.grad(scaled_loss, params, allow_unused=True) if params else []
         grads = [
             torch.zeros_like(p) if g is None else g for g, p in zip(grads, params)
         ]

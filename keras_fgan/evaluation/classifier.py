@@ -38,10 +38,10 @@ _CACHE = {}
 def build_classifier(filters=(32, 64, 128), feature_dim=128, dropout=0.3, num_classes=10):
     """Builds the (untrained) Fashion-MNIST classifier.
 
-    Three convolution blocks (two 3x3 convolutions with BatchNorm and ReLU per
-    block for the first two, one for the last; 2x2 max pooling between blocks),
-    a 1x1 convolution to `feature_dim` channels, global average pooling (the
-    feature layer, named "features"), dropout and a linear layer to logits.
+    Three convolution blocks of 3x3 convolutions with BatchNorm and ReLU (one
+    convolution at 28x28, two at 14x14, one at 7x7; 2x2 max pooling between
+    blocks), a 1x1 convolution to `feature_dim` channels, global average pooling
+    (the feature layer, named "features"), dropout and a linear layer to logits.
 
     Args:
         filters: channels of the three blocks.
@@ -68,7 +68,6 @@ def build_classifier(filters=(32, 64, 128), feature_dim=128, dropout=0.3, num_cl
 
     inputs = keras.Input(INPUT_SHAPE, name="images")
     x = conv(inputs, filters[0], 3, "block1_conv1")
-    x = conv(x, filters[0], 3, "block1_conv2")
     x = layers.MaxPooling2D(2, name="block1_pool")(x)
     x = conv(x, filters[1], 3, "block2_conv1")
     x = conv(x, filters[1], 3, "block2_conv2")

@@ -1,0 +1,367 @@
+"""Lipschitz constraints for a Wasserstein critic.
+
+The Kantorovich-Rubinstein dual of W1 maximises `E_P[f] - E_Q[f]` over
+1-Lipschitz functions f. A neural critic is kept (roughly) 1-Lipschitz in one
+of three ways, each an object with the same small interface
+(`LipschitzConstraint`), so `keras_fgan.WGAN` treats them alike:
+
+| object                             | how                                   | string                |
+|------------------------------------|---------------------------------------|-----------------------|
+| `WeightClip(0.01)`                 | clip every critic weight to [-c, c]   | `"weight_clip"`       |
+| `GradientPenalty(10.0)`            | penalise (norm grad D(x_hat) - 1)^2   | `"gradient_penalty"`  |
+| `GradientPenalty(one_sided=True)`  | penalise max(0, norm grad - 1)^2      | `"one_sided_penalty"` |
+| `SpectralNorm()`                   | divide each kernel by its top singular value | `"spectral_norm"` |
+
+`WeightClip` and `SpectralNorm` are `keras.constraints.Constraint`s:
+`apply_to(critic)` sets them as the `constraint` of the critic's variables,
+and every Keras optimizer applies a variable's constraint after each update on
+every backend (inside JAX's `stateless_apply` too), so they need no backend
+code. `GradientPenalty` adds a term to the critic loss instead, computed with
+the backend's double-backprop primitive `keras_fgan.backend.input_gradients`;
+its math here is `keras.ops` only.
+
+References:
+    Arjovsky, Chintala, Bottou. "Wasserstein GAN." ICML 2017.
+    Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville. "Improved Training of
+    Wasserstein GANs." NeurIPS 2017.
+    Petzka, Fischer, Lukovnicov. "On the regularization of Wasserstein GANs."
+    ICLR 2018.
+    Miyato, Kataoka, Koyama, Yoshida. "Spectral Normalization for Generative
+    Adversarial Networks." ICLR 2018.
+"""
+
+import math
+
+import numpy as np
+
+import keras
+from keras import ops
+
+from keras_fgan.backend import input_gradients
+
+# Added under the square root of a gradient norm, so its derivative stays
+# finite (0, not NaN) where the gradient is exactly zero.
+NORM_EPSILON = 1e-12
+
+
+def _check_number(name, value, *, minimum, inclusive):
+    valid = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool
+    )
+    if valid:
+        valid = math.isfinite(value) and (
+            value >= minimum if inclusive else value > minimum
+        )
+    if not valid:
+        bound = f">= {minimum}" if inclusive else f"> {minimum}"
+        raise ValueError(f"`{name}` must be a finite number {bound}. Received: {value!r}")
+    return float(value)
+
+
+class LipschitzConstraint:
+    """Interface of the ways to keep a critic (approximately) 1-Lipschitz.
+
+    Subclasses override what they need:
+
+    - `apply_to(critic)`: change the critic once, at model construction
+      (e.g. attach weight constraints); a no-op by default.
+    - `penalty(gradient_norms)`: a scalar added to the critic loss, from the
+      per-sample norms of the critic's input gradient on random interpolates
+      of real and generated samples; 0 by default.
+    - `default_optimizers()`: the `(critic, generator)` optimizers of the
+      method's paper.
+    """
+
+    def apply_to(self, critic):
+        """Prepares `critic` (a Keras model) for this constraint."""
+        del critic
+
+    def penalty(self, gradient_norms):
+        """Scalar critic-loss term from per-sample input-gradient norms."""
+        del gradient_norms
+        return ops.convert_to_tensor(0.0, "float32")
+
+    def default_optimizers(self):
+        """`(d_optimizer, g_optimizer)`, two new optimizer instances."""
+        raise NotImplementedError
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class _VariableConstraint(LipschitzConstraint, keras.constraints.Constraint):
+    """A Lipschitz constraint enforced as a Keras variable constraint."""
+
+    def constrains(self, variable):
+        """Whether this constraint applies to a critic variable."""
+        raise NotImplementedError
+
+    def apply_to(self, critic):
+        """Sets `self` as the `constraint` of the critic's trainable variables
+        it applies to (replacing any constraint they had) and projects their
+        current values at once."""
+        for variable in critic.trainable_variables:
+            if self.constrains(variable):
+                variable.constraint = self
+                variable.assign(self(variable))
+
+
+@keras.saving.register_keras_serializable(package="keras_fgan")
+class WeightClip(_VariableConstraint):
+    """Clips every weight to `[-clip_value, clip_value]` after each update.
+
+    Usable on any layer (`keras.layers.Dense(8,
+    kernel_constraint=WeightClip(0.01))`); `WGAN` applies it to every
+    trainable variable of the critic, kernels and biases alike, as in
+    Arjovsky et al. (2017, Algorithm 1).
+
+    Formula:
+        w <- clip(w, -c, c)
+
+    Args:
+        clip_value: c > 0 (the paper's default is 0.01).
+
+    References:
+        Arjovsky, Chintala, Bottou. "Wasserstein GAN." ICML 2017, Algorithm 1.
+    """
+
+    def __init__(self, clip_value=0.01):
+        self.clip_value = _check_number("clip_value", clip_value, minimum=0.0, inclusive=False)
+
+    def __call__(self, w):
+        return ops.clip(w, -self.clip_value, self.clip_value)
+
+    def constrains(self, variable):
+        return True
+
+    def default_optimizers(self):
+        """RMSprop(5e-5) for both networks (Arjovsky et al. 2017)."""
+        return keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5)
+
+    def get_config(self):
+        return {"clip_value": self.clip_value}
+
+
+@keras.saving.register_keras_serializable(package="keras_fgan")
+class SpectralNorm(_VariableConstraint):
+    """Spectral normalisation, as a constraint on every critic kernel.
+
+    After each optimizer update, each kernel (every trainable variable of rank
+    >= 2, reshaped to a matrix `(-1, units)` as in Miyato et al.) is divided
+    by its largest singular value, estimated by power iteration. With
+    1-Lipschitz activations (ReLU, LeakyReLU, tanh), the critic is then
+    1-Lipschitz up to the estimate (biases are left free).
+
+    Design choice: this is Miyato et al.'s normalisation applied as a
+    projection after each step (the same fixed point, sigma(W) = 1) rather
+    than as a re-parametrisation `W / sigma(W)` in the forward pass. It
+    leaves the critic's architecture untouched, so a critic saves and loads
+    as it is, and it runs through each optimizer's constraint hook, the same
+    on TensorFlow, JAX and PyTorch. `keras.layers.SpectralNormalization`
+    assigns to the kernel inside the forward pass, which gradient tapes and
+    JAX's stateless training step treat differently, and needs a rebuilt
+    critic. The power iteration is stateless: it starts from a fixed vector
+    each time (a state vector could not be updated inside JAX's
+    `stateless_apply`), hence more than Miyato's one iteration by default.
+    Power iteration approaches sigma from below, so a kernel may end slightly
+    above norm 1. For a convolution, the reshaped kernel's norm is Miyato's
+    approximation of the operator norm, not a bound on it.
+
+    Formula:
+        W <- W / sigma(W),   sigma(W) = max_{|v| = 1} |W v|
+
+    Args:
+        power_iterations: power-iteration steps per update (>= 1).
+
+    References:
+        Miyato, Kataoka, Koyama, Yoshida. "Spectral Normalization for
+        Generative Adversarial Networks." ICLR 2018, Sec. 2.1 and App. A.
+    """
+
+    def __init__(self, power_iterations=10):
+        if (
+            isinstance(power_iterations, bool)
+            or not isinstance(power_iterations, (int, np.integer))
+            or power_iterations < 1
+        ):
+            raise ValueError(
+                "`power_iterations` must be an integer >= 1. Received: "
+                f"{power_iterations!r}"
+            )
+        self.power_iterations = int(power_iterations)
+
+    def spectral_norm(self, w):
+        """Power-iteration estimate of the largest singular value of `w`
+        reshaped to `(-1, w.shape[-1])`."""
+        matrix = ops.reshape(ops.cast(w, "float32"), (-1, w.shape[-1]))
+        start = np.random.default_rng(0).standard_normal((w.shape[-1], 1))
+        v = ops.convert_to_tensor(start / np.linalg.norm(start), "float32")
+        for _ in range(self.power_iterations):
+            u = ops.normalize(ops.matmul(matrix, v), axis=0)
+            v = ops.normalize(ops.matmul(ops.transpose(matrix), u), axis=0)
+        return ops.sqrt(ops.sum(ops.square(ops.matmul(matrix, v))))
+
+    def __call__(self, w):
+        sigma = ops.maximum(self.spectral_norm(w), NORM_EPSILON)
+        return ops.cast(ops.divide(ops.cast(w, "float32"), sigma), w.dtype)
+
+    def constrains(self, variable):
+        return len(variable.shape) >= 2
+
+    def default_optimizers(self):
+        """Adam(1e-4, beta_1=0.5, beta_2=0.9) for both networks: Miyato et
+        al.'s setting A (their Table 1, the WGAN-GP setting, n_dis = 5)."""
+        return tuple(
+            keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9) for _ in range(2)
+        )
+
+    def get_config(self):
+        return {"power_iterations": self.power_iterations}
+
+
+@keras.saving.register_keras_serializable(package="keras_fgan")
+class GradientPenalty(LipschitzConstraint):
+    """Penalises the critic's input-gradient norm on random interpolates.
+
+    The norms come from `interpolate_gradient_norms`: for x ~ P, G(z) ~ Q and
+    eps ~ U[0, 1] per sample, x_hat = eps x + (1 - eps) G(z).
+
+    Formula:
+        two-sided (WGAN-GP):  weight * E[(|grad_x D(x_hat)| - target)^2]
+        one-sided (WGAN-LP):  weight * E[max(0, |grad_x D(x_hat)| - target)^2]
+
+    Args:
+        weight: lambda >= 0 (the papers use 10).
+        target: the norm aimed at, > 0 (1 for a 1-Lipschitz critic).
+        one_sided: penalise only norms above `target` (Petzka et al. 2018).
+
+    References:
+        Gulrajani et al. "Improved Training of Wasserstein GANs." NeurIPS
+        2017, Eq. 3 and Algorithm 1.
+        Petzka, Fischer, Lukovnicov. "On the regularization of Wasserstein
+        GANs." ICLR 2018, Eq. 8.
+    """
+
+    def __init__(self, weight=10.0, target=1.0, one_sided=False):
+        self.weight = _check_number("weight", weight, minimum=0.0, inclusive=True)
+        self.target = _check_number("target", target, minimum=0.0, inclusive=False)
+        if not isinstance(one_sided, (bool, np.bool_)):
+            raise ValueError(f"`one_sided` must be True or False. Received: {one_sided!r}")
+        self.one_sided = bool(one_sided)
+
+    def penalty(self, gradient_norms):
+        excess = ops.cast(gradient_norms, "float32") - self.target
+        if self.one_sided:
+            excess = ops.relu(excess)
+        return self.weight * ops.mean(ops.square(excess))
+
+    def default_optimizers(self):
+        """Adam(1e-4, beta_1=0, beta_2=0.9) for both networks (Gulrajani et
+        al. 2017, Algorithm 1)."""
+        return tuple(
+            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9) for _ in range(2)
+        )
+
+    def get_config(self):
+        return {"weight": self.weight, "target": self.target, "one_sided": self.one_sided}
+
+
+# ----------------------------------------------------------------- helpers --
+def interpolates(real, fake, seed=None):
+    """Random points on the segments between real and generated samples.
+
+    Formula:
+        x_hat = eps * x + (1 - eps) * G(z),   eps ~ U[0, 1], one per sample
+
+    Args:
+        real: a batch of samples, shape `(batch, ...)`.
+        fake: a batch of generated samples of the same shape.
+        seed: a `keras.random.SeedGenerator` (works under tracing), an int
+            or None.
+    """
+    real = ops.cast(real, "float32")
+    fake = ops.cast(fake, "float32")
+    shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+    eps = keras.random.uniform(shape, seed=seed)
+    return fake + eps * (real - fake)
+
+
+def gradient_norms(critic, x, training=True):
+    """Per-sample norms of grad_x D(x), differentiable in the critic's weights.
+
+    Safe at a zero gradient: `sqrt(sum(g^2) + 1e-12)` has a finite derivative
+    there, where `sqrt(sum(g^2))` gives NaN.
+    """
+    grads = input_gradients(lambda inputs: critic(inputs, training=training), x)
+    squares = ops.square(ops.cast(grads, "float32"))
+    squares = ops.reshape(squares, (ops.shape(squares)[0], -1))
+    return ops.sqrt(ops.sum(squares, axis=1) + NORM_EPSILON)
+
+
+def interpolate_gradient_norms(critic, real, fake, seed=None):
+    """`gradient_norms` of the critic on `interpolates(real, fake, seed)`."""
+    return gradient_norms(critic, interpolates(real, fake, seed))
+
+
+# ---------------------------------------------------------------- registry --
+_FACTORIES = {
+    "weight_clip": WeightClip,
+    "gradient_penalty": GradientPenalty,
+    "one_sided_penalty": lambda: GradientPenalty(one_sided=True),
+    "spectral_norm": SpectralNorm,
+}
+
+
+def names():
+    """The strings accepted by `get`."""
+    return tuple(_FACTORIES)
+
+
+def serialize(constraint):
+    """A JSON-serialisable config of a `LipschitzConstraint`."""
+    return keras.saving.serialize_keras_object(constraint)
+
+
+def deserialize(config):
+    """Inverse of `serialize`."""
+    constraint = keras.saving.deserialize_keras_object(config)
+    if not isinstance(constraint, LipschitzConstraint):
+        raise ValueError(f"Not a Lipschitz constraint config: {config!r}")
+    return constraint
+
+
+def get(identifier):
+    """A `LipschitzConstraint` from an instance, a name or a config.
+
+    Args:
+        identifier: a `LipschitzConstraint` (returned as is); one of
+            `names()` ("weight_clip", "gradient_penalty",
+            "one_sided_penalty", "spectral_norm"), giving the paper's
+            defaults; or a dict from `serialize`.
+
+    Raises:
+        ValueError: an unknown name or an invalid identifier.
+    """
+    if isinstance(identifier, LipschitzConstraint):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier not in _FACTORIES:
+            raise ValueError(
+                f"Unknown Lipschitz constraint {identifier!r}; valid: {', '.join(names())}."
+            )
+        return _FACTORIES[identifier]()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    raise ValueError(
+        "`lipschitz` must be a LipschitzConstraint (WeightClip, GradientPenalty, "
+        f"SpectralNorm), one of {', '.join(names())}, or a config dict. "
+        f"Received: {identifier!r}"
+    )

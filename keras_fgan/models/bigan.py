@@ -1,0 +1,229 @@
+"""BiGAN / ALI: a GAN with an encoder and a joint discriminator."""
+
+import numpy as np
+
+import keras
+from keras import ops
+
+from keras_fgan import objectives
+from keras_fgan.models.adversarial_model import _check_scores
+from keras_fgan.models.adversarial_model import AdversarialModel
+from keras_fgan.models.adversarial_model import network_input_shapes
+from keras_fgan.models.adversarial_model import symbolic_output_shape
+
+
+@keras.saving.register_keras_serializable(package="keras_fgan")
+class BiGAN(AdversarialModel):
+    """Bidirectional GAN: generator G, encoder E, joint discriminator D.
+
+    D takes pairs `[x, z]` and tells `(x, E(x))`, x from the data, from
+    `(G(z), z)`, z from the prior. It minimises the binary cross-entropy on
+    logits
+
+        d_loss = -E[log sigmoid(D(x, E(x)))] - E[log(1 - sigmoid(D(G(z), z)))].
+
+    G and E are trained together by `g_optimizer`. With `loss="minimax"` they
+    minimise `-d_loss`; with `"non_saturating"` (the default) they minimise
+    the same cross-entropy with the labels flipped,
+
+        g_loss = -E[log sigmoid(D(G(z), z))] - E[log(1 - sigmoid(D(x, E(x))))].
+
+    At the optimum the two joint distributions match and E inverts G
+    (Donahue et al. 2017, Thm. 2). After training, `encode(x)` infers latents,
+    `reconstruct(x)` is `G(E(x))` and `generate(n)` samples as for a GAN.
+    `model.encoder` is a plain Keras model that can be saved or exported on
+    its own.
+
+    Args:
+        generator: Keras model, latents `(batch, latent_dim)` -> samples.
+        encoder: Keras model, samples -> latents `(batch, latent_dim)`; its
+            output should be unconstrained or match the prior's support
+            (e.g. `tanh` for the uniform prior).
+        discriminator: Keras model with two inputs `[x, z]` of shapes
+            `sample_shape` and `(latent_dim,)`, one logit per pair.
+        loss: "non_saturating" or "minimax" (the G/E objective).
+        **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `seed`).
+            Donahue et al. use `latent_prior="uniform"`.
+
+    Example:
+
+    ```python
+    bigan = kf.BiGAN(kf.networks.dcgan28_generator(64),
+                     kf.networks.dcgan28_encoder(64),
+                     kf.networks.dcgan28_joint_discriminator(64),
+                     latent_prior="uniform")
+    bigan.compile()
+    bigan.fit(x_train, batch_size=64, epochs=5)
+    z = bigan.encode(x_test)
+    ```
+
+    References:
+        Donahue, Kraehenbuehl, Darrell. "Adversarial Feature Learning."
+        ICLR 2017, Sec. 3 (Eq. 3) and Sec. 3.4 (the flipped-label objective).
+        Dumoulin et al. "Adversarially Learned Inference." ICLR 2017, Sec. 2.
+    """
+
+    def __init__(self, generator, encoder, discriminator, loss="non_saturating", **kwargs):
+        if loss not in objectives.GAN_GENERATOR_LOSSES:
+            raise ValueError(
+                f"Unknown BiGAN loss {loss!r}; valid: "
+                f"{', '.join(objectives.GAN_GENERATOR_LOSSES)}."
+            )
+        network_input_shapes(encoder, "encoder")  # a Keras model with an input shape
+        self.loss_variant = loss
+        super().__init__(generator, discriminator, **kwargs)
+        # Assigned after the base __init__ (PyTorch modules take sub-modules
+        # only once initialised), so the joint networks are checked here.
+        self.encoder = encoder
+        self._check_discriminator()
+
+    # ----------------------------------------------------------- networks --
+    def _check_discriminator(self):
+        if getattr(self, "encoder", None) is None:
+            return  # called by the base __init__; BiGAN.__init__ checks again
+        sample_shape, latent_shape = self.sample_shape, (self.latent_dim,)
+        (encoder_input,) = network_input_shapes(self.encoder, "encoder")
+        if tuple(encoder_input[1:]) != sample_shape:
+            raise ValueError(
+                f"The generator outputs samples of shape {sample_shape} but the "
+                f"encoder takes inputs of shape {tuple(encoder_input[1:])}."
+            )
+        encoder_output = symbolic_output_shape(self.encoder, [encoder_input])
+        if tuple(encoder_output[1:]) != latent_shape:
+            raise ValueError(
+                f"The encoder must output latents of shape (batch, {self.latent_dim}) "
+                f"(the generator's latent_dim). Its output shape is {encoder_output}."
+            )
+        d_inputs = network_input_shapes(self.discriminator, "discriminator")
+        expected = [sample_shape, latent_shape]
+        received = [tuple(s[1:]) for s in d_inputs]
+        if received != expected:
+            raise ValueError(
+                "The BiGAN discriminator must take exactly two inputs [x, z] of "
+                f"shapes {sample_shape} and {latent_shape}, in that order. Its "
+                f"inputs have shapes {received}."
+            )
+        _check_scores(symbolic_output_shape(self.discriminator, d_inputs), "discriminator")
+
+    def _g_variables(self):
+        return self.generator.trainable_variables + self.encoder.trainable_variables
+
+    # ------------------------------------------------------------- losses --
+    def joint_outputs(self, real, z, detach=False, training=True):
+        """Discriminator logits on `(x, E(x))` and on `(G(z), z)`.
+
+        Args:
+            real: a batch of data samples.
+            z: a batch of prior latents.
+            detach: stop gradients into G and E (the discriminator's step).
+            training: passed to the three networks.
+
+        Returns:
+            `(real_outputs, fake_outputs)`.
+        """
+        encoded = self.encoder(real, training=training)
+        fake = self.generator(z, training=training)
+        if detach:
+            encoded, fake = ops.stop_gradient(encoded), ops.stop_gradient(fake)
+        return (
+            self.discriminator([real, encoded], training=training),
+            self.discriminator([fake, z], training=training),
+        )
+
+    def discriminator_loss(self, real, z):
+        real_out, fake_out = self.joint_outputs(real, z, detach=True)
+        loss = objectives.gan_discriminator_loss(real_out, fake_out)
+        return loss, {"d_loss": loss}
+
+    def generator_loss(self, real, z):
+        real_out, fake_out = self.joint_outputs(real, z)
+        if self.loss_variant == "minimax":
+            loss = -objectives.gan_discriminator_loss(real_out, fake_out)
+        else:  # flipped labels: the pairs swap roles
+            loss = objectives.gan_discriminator_loss(fake_out, real_out)
+        return loss, {"g_loss": loss}
+
+    # ---------------------------------------------------------- inference --
+    def _check_samples(self, x):
+        """`x` as a float32 NumPy batch of samples, or a clear error."""
+        if ops.is_tensor(x):
+            x = ops.convert_to_numpy(x)
+        x = np.asarray(x)
+        if x.dtype.kind not in "fiu":
+            raise TypeError(
+                f"`encode` takes numeric samples; received dtype {x.dtype}."
+            )
+        expected = self.sample_shape
+        if x.ndim != len(expected) + 1:
+            raise ValueError(
+                f"`encode` takes a batch of samples of shape (batch, "
+                f"{', '.join(map(str, expected))}); received an array of rank "
+                f"{x.ndim} with shape {x.shape}."
+                + (" Add a channel axis: x[..., None]." if x.shape[1:] == expected[:-1] else "")
+            )
+        if len(expected) == 3 and x.shape[1:3] != expected[:2]:
+            raise ValueError(
+                f"`encode` takes images of size {expected[0]}x{expected[1]}; "
+                f"received {x.shape[1]}x{x.shape[2]} (shape {x.shape})."
+            )
+        if len(expected) == 3 and x.shape[3] != expected[2]:
+            raise ValueError(
+                f"`encode` takes images with {expected[2]} channel(s); received "
+                f"{x.shape[3]} (shape {x.shape})."
+            )
+        if x.shape[1:] != expected:
+            raise ValueError(
+                f"`encode` takes samples of shape {expected}; received {x.shape[1:]}."
+            )
+        if x.shape[0] == 0:
+            raise ValueError("`encode` received an empty batch.")
+        x = x.astype("float32")
+        if not np.all(np.isfinite(x)):
+            raise ValueError("`encode` received non-finite values (NaN or inf).")
+        return x
+
+    def encode(self, x, batch_size=256):
+        """Infers latents `E(x)`.
+
+        Args:
+            x: samples, shape `(n, *sample_shape)`, numeric (NumPy array or
+                backend tensor).
+            batch_size: encoder batch size.
+
+        Returns:
+            A NumPy float32 array of shape `(n, latent_dim)`.
+
+        Raises:
+            TypeError: non-numeric `x`.
+            ValueError: wrong rank, image size, channel count or sample shape;
+                an empty batch; non-finite values.
+        """
+        x = self._check_samples(x)
+        return np.asarray(
+            self.encoder.predict(x, batch_size=min(len(x), batch_size), verbose=0),
+            dtype="float32",
+        )
+
+    def reconstruct(self, x, batch_size=256):
+        """`G(E(x))`: the samples regenerated from their inferred latents.
+
+        Args:
+            x: samples, as for `encode`.
+            batch_size: network batch size.
+
+        Returns:
+            A NumPy float32 array shaped like `x`.
+        """
+        z = self.encode(x, batch_size=batch_size)
+        return np.asarray(
+            self.generator.predict(z, batch_size=min(len(z), batch_size), verbose=0),
+            dtype="float32",
+        )
+
+    # -------------------------------------------------------- config I/O --
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "loss": self.loss_variant,
+        }
