@@ -9,7 +9,10 @@ Public API (see the documentation for guides):
 
 __version__ = "0.1.0"
 
+from keras_fgan import callbacks
+from keras_fgan import datasets
 from keras_fgan import divergences
+from keras_fgan import evaluation
 from keras_fgan import export
 from keras_fgan import layers
 from keras_fgan import lipschitz
@@ -19,4 +22,5 @@ from keras_fgan.models import AdversarialModel
 from keras_fgan.models import BiGAN
 from keras_fgan.models import FGAN
 from keras_fgan.models import GAN
+from keras_fgan.evaluation.divergence import estimate_divergence
 from keras_fgan.models import WGAN

@@ -21,4 +21,4 @@ from keras_fgan.evaluation.knn_metrics import precision_recall
 from keras_fgan.evaluation.mode_coverage import mode_coverage
 from keras_fgan.evaluation.streaming import FeatureStatistics
 from keras_fgan.evaluation.streaming import feature_statistics
-# estimate_divergence (keras_fgan/evaluation/divergence.py) is re-exported here by the core.
+from keras_fgan.evaluation.divergence import estimate_divergence
