@@ -10,6 +10,7 @@ Public API (see the documentation for guides):
 __version__ = "0.1.0"
 
 from keras_fgan import callbacks
+from keras_fgan import checkpointing
 from keras_fgan import datasets
 from keras_fgan import divergences
 from keras_fgan import evaluation
@@ -18,6 +19,7 @@ from keras_fgan import layers
 from keras_fgan import lipschitz
 from keras_fgan import objectives
 from keras_fgan import networks
+from keras_fgan import zoo
 from keras_fgan.models import AdversarialModel
 from keras_fgan.models import BiGAN
 from keras_fgan.models import FGAN

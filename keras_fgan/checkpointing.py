@@ -47,3 +47,79 @@ class AtomicModelCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
             atomic_save(self.model, self.filepath.format(epoch=epoch + 1))
+
+
+def _atomic_write_text(path, text):
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class BackupAndRestore(keras.callbacks.Callback):
+    """Resumable training that survives SIGKILL at any instant.
+
+    Like `keras.callbacks.BackupAndRestore`, it saves the model's weights,
+    both optimizers' state and the latent sampler's RNG state at the end of
+    every epoch and, when `fit` starts again with the same `backup_dir`,
+    restores them and continues from the next epoch. Unlike it, no file it
+    trusts can be half-written: each epoch's weights go to a new file
+    written atomically (`atomic_save`), and only then does an atomically
+    replaced `state.json` point to it; older files are removed afterwards.
+    A crash at any point leaves `state.json` naming a complete checkpoint.
+
+    Args:
+        backup_dir: directory for the checkpoints (created if needed).
+        delete_on_finish: remove the directory when training completes.
+    """
+
+    STATE = "state.json"
+
+    def __init__(self, backup_dir, delete_on_finish=False):
+        super().__init__()
+        self.backup_dir = Path(backup_dir)
+        self.delete_on_finish = delete_on_finish
+
+    def _state(self):
+        path = self.backup_dir / self.STATE
+        if not path.is_file():
+            return None
+        import json
+
+        return json.loads(path.read_text())
+
+    def on_train_begin(self, logs=None):
+        state = self._state()
+        if state is None:
+            return
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(self.backup_dir / state["weights"])
+        # The attribute Keras' own BackupAndRestore sets: fit starts here.
+        self.model._initial_epoch = state["epoch"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+
+        self.backup_dir.mkdir(parents=True, exist_ok=True)
+        name = f"epoch_{epoch + 1:05d}.weights.h5"
+        atomic_save(self.model, self.backup_dir / name)
+        _atomic_write_text(
+            self.backup_dir / self.STATE, json.dumps({"epoch": epoch + 1, "weights": name})
+        )
+        for old in self.backup_dir.glob("epoch_*.weights.h5"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+
+    def on_train_end(self, logs=None):
+        if self.delete_on_finish and self.backup_dir.exists():
+            import shutil
+
+            shutil.rmtree(self.backup_dir)

@@ -265,6 +265,18 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     def metrics(self):
         return list(self._trackers)
 
+    # The latent sampler's RNG state is saved with the weights, so a run
+    # restored from a checkpoint draws the same latents as an uninterrupted one.
+    _SEED_STATE_KEY = "seed_generator_state"
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store[self._SEED_STATE_KEY] = ops.convert_to_numpy(self.seed_generator.state.value)
+
+    def load_own_variables(self, store):
+        if self._SEED_STATE_KEY in store:
+            self.seed_generator.state.assign(np.asarray(store[self._SEED_STATE_KEY]))
+
     # --------------------------------------------------------------- step --
     def _prepare_real(self, data):
         real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -353,6 +365,15 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             raise ValueError(
                 f"Training data contains {bad} non-finite values (NaN or inf)."
             )
+
+    # -------------------------------------------------------------- zoo --
+    @classmethod
+    def from_preset(cls, preset):
+        """Loads a pretrained preset (`keras_fgan.zoo.list_presets()`), checking
+        that it holds this class (e.g. `WGAN.from_preset("wgan_gp_ring")`)."""
+        from keras_fgan import zoo
+
+        return zoo.load(preset, expected_class=cls)
 
     # -------------------------------------------------------- config I/O --
     def get_config(self):
