@@ -10,7 +10,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_fgan import datasets
+from keras_fgan import evaluation
 from keras_fgan import imaging
+from keras_fgan.evaluation.knn_metrics import manifold_metrics
 
 _IMAGE_METRICS = ("frechet_distance", "precision", "recall", "density", "coverage")
 _MIXTURE_METRICS = ("modes", "high_quality", "kl")
@@ -24,6 +27,30 @@ def _check_every(every):
     if not isinstance(every, (int, np.integer)) or isinstance(every, bool) or every < 1:
         raise ValueError(f"every must be a positive int (epochs), got every={every!r}.")
     return int(every)
+
+
+def _import_tensorflow():
+    import tensorflow
+
+    return tensorflow
+
+
+def write_image_summary(tf, tag, image, step):
+    """Writes one uint8 image to the default `tf.summary` writer.
+
+    Writes the TensorBoard image-plugin format (a string tensor
+    `[width, height, png]` with plugin name "images") with `tf.summary.write`,
+    so it works without the `tensorboard` package (which `tf.summary.image`
+    requires).
+    """
+    from tensorflow.core.framework import summary_pb2
+
+    metadata = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="images")
+    )
+    height, width = image.shape[:2]
+    tensor = tf.constant([str(width).encode(), str(height).encode(), imaging.png_bytes(image)])
+    return tf.summary.write(tag=tag, tensor=tensor, step=step, metadata=metadata)
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -92,7 +119,7 @@ class SampleGrid(keras.callbacks.Callback):
     def _log_image(self, image, step):
         if self._writer is None:
             try:
-                import tensorflow as tf
+                self._tf = _import_tensorflow()
             except ImportError:
                 warnings.warn(
                     "SampleGrid(log_dir=...) needs TensorFlow for tf.summary; it is not "
@@ -101,10 +128,9 @@ class SampleGrid(keras.callbacks.Callback):
                 )
                 self.log_dir = None
                 return
-            self._tf = tf
-            self._writer = tf.summary.create_file_writer(self.log_dir)
+            self._writer = self._tf.summary.create_file_writer(self.log_dir)
         with self._writer.as_default():
-            self._tf.summary.image("samples", image[None], step=step)
+            write_image_summary(self._tf, "samples", image, step)
         self._writer.flush()
 
     def on_train_end(self, logs=None):
@@ -167,8 +193,6 @@ class Evaluation(keras.callbacks.Callback):
         self.results = []
         self._real_stats = None
         if isinstance(data, str):
-            from keras_fgan import datasets
-
             if data in ("ring", "grid"):
                 self.kind, self.mixture, self.real = "mixture", data, None
             elif data == "fashion_mnist":
@@ -206,8 +230,6 @@ class Evaluation(keras.callbacks.Callback):
 
     def evaluate(self):
         """Computes the metrics for the current model; returns a dict."""
-        from keras_fgan import evaluation
-
         if self.kind == "mixture":
             samples = np.asarray(self.model.generate(self.n, seed=self.seed))
             result = evaluation.mode_coverage(samples, self.mixture)
@@ -228,8 +250,6 @@ class Evaluation(keras.callbacks.Callback):
         out = {}
         if "frechet_distance" in self.metrics:
             out["frechet_distance"] = evaluation.frechet_distance(self._real_stats, fake)
-        from keras_fgan.evaluation.knn_metrics import manifold_metrics
-
         pr = [m for m in knn if m in ("precision", "recall")]
         dc = [m for m in knn if m in ("density", "coverage")]
         if pr:

@@ -92,7 +92,7 @@ def feature_model(classifier):
     import keras
 
     return keras.Model(
-        classifier.inputs, classifier.get_layer(FEATURE_LAYER).output, name="features"
+        classifier.input, classifier.get_layer(FEATURE_LAYER).output, name="features"
     )
 
 
