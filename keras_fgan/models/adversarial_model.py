@@ -375,6 +375,15 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
         return zoo.load(preset, expected_class=cls)
 
+    # -------------------------------------------------------------- zoo --
+    @classmethod
+    def from_preset(cls, preset):
+        """Loads a pretrained preset (`keras_fgan.zoo.list_presets()`), checking
+        that it holds this class (e.g. `WGAN.from_preset("wgan_gp_ring")`)."""
+        from keras_fgan import zoo
+
+        return zoo.load(preset, expected_class=cls)
+
     # -------------------------------------------------------- config I/O --
     def get_config(self):
         return {
