@@ -20,7 +20,6 @@ from keras_fgan import lipschitz
 from keras_fgan import objectives
 from keras_fgan import networks
 from keras_fgan import zoo
-from keras_fgan import zoo
 from keras_fgan.models import AdversarialModel
 from keras_fgan.models import BiGAN
 from keras_fgan.models import FGAN
