@@ -1,6 +1,7 @@
 """The base class shared by every adversarial objective."""
 
 import copy
+import warnings
 
 import numpy as np
 
@@ -54,6 +55,47 @@ def _check_scores(shape, role):
             f"The {role} must output one score per sample, shape (batch, 1) "
             f"or (batch,). Its output shape is {shape}."
         )
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Raised when an adversarial model's loss becomes NaN or infinite."""
+
+
+class NonFiniteLossGuard(keras.callbacks.Callback):
+    """Stops training with a clear error when a logged loss is not finite.
+
+    Added by `AdversarialModel.fit` after the user's callbacks. If a user's
+    callback (such as `keras.callbacks.TerminateOnNaN`) already stopped
+    training, it only reports; otherwise it raises `NonFiniteLossError`
+    naming the objective (and divergence), the epoch and the step.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {
+            name: float(value)
+            for name, value in (logs or {}).items()
+            if name.endswith("loss") and not np.isfinite(float(value))
+        }
+        if not bad:
+            return
+        message = (
+            f"{self.model.describe()}: non-finite loss at epoch {self._epoch + 1}, "
+            f"step {batch + 1}: "
+            + ", ".join(f"{k}={v}" for k, v in bad.items())
+            + ". Lower the learning rates, check the data for extreme values, "
+            "or use a Lipschitz constraint / a different divergence."
+        )
+        if self.model.stop_training:
+            warnings.warn(message, stacklevel=2)
+            return
+        raise NonFiniteLossError(message)
 
 
 class AdversarialModel(AdversarialTrainer, keras.Model):
@@ -341,7 +383,13 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
                 "g_optimizer=...)` before `fit()`."
             )
         self._check_array_data(x)
-        return super().fit(x, y, *args, **kwargs)
+        callbacks = list(kwargs.pop("callbacks", None) or [])
+        callbacks.append(NonFiniteLossGuard())
+        return super().fit(x, y, *args, callbacks=callbacks, **kwargs)
+
+    def describe(self):
+        """A short description of the objective, for messages."""
+        return type(self).__name__
 
     def _check_array_data(self, x):
         if x is None:
@@ -365,15 +413,6 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             raise ValueError(
                 f"Training data contains {bad} non-finite values (NaN or inf)."
             )
-
-    # -------------------------------------------------------------- zoo --
-    @classmethod
-    def from_preset(cls, preset):
-        """Loads a pretrained preset (`keras_fgan.zoo.list_presets()`), checking
-        that it holds this class (e.g. `WGAN.from_preset("wgan_gp_ring")`)."""
-        from keras_fgan import zoo
-
-        return zoo.load(preset, expected_class=cls)
 
     # -------------------------------------------------------------- zoo --
     @classmethod

@@ -69,6 +69,9 @@ class FGAN(AdversarialModel):
         )
         return loss, {"g_loss": loss}
 
+    def describe(self):
+        return f"FGAN(divergence={self.divergence!r}, generator_loss={self.generator_loss_variant!r})"
+
     def get_config(self):
         return {
             **super().get_config(),

@@ -53,5 +53,8 @@ class GAN(AdversarialModel):
         loss = objectives.gan_generator_loss(fake_out, loss=self.loss_variant)
         return loss, {"g_loss": loss}
 
+    def describe(self):
+        return f"GAN(loss={self.loss_variant!r})"
+
     def get_config(self):
         return {**super().get_config(), "loss": self.loss_variant}
