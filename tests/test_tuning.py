@@ -1,0 +1,229 @@
+"""KerasTuner search over objectives (keras_fgan.tuning) on the current backend.
+
+Tiny MLPs and a few training steps per trial; the trials that only check the
+search space replace `fit` with a cheap stand-in, so no training runs.
+"""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+keras_tuner = pytest.importorskip("keras_tuner")
+
+import keras_fgan as kf  # noqa: E402
+import keras_fgan.tuning  # noqa: E402,F401
+
+TINY = dict(n_train=256, batch_size=64, eval_samples=500, width=16, depth=2)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def single_threaded_torch():
+    """Tiny networks run faster on one PyTorch thread (see test_wgan.py)."""
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def frozen_gc():
+    """KerasTuner collects garbage before every trial; freezing what the
+    test session holds makes that cheap (see kf.tuning.frozen_gc)."""
+    with kf.tuning.frozen_gc():
+        yield
+
+
+def _fake_fit(hp, model, *args, **kwargs):
+    """A stand-in for GANHyperModel.fit: a score from the hyperparameters."""
+    del model, args, kwargs
+    return {"score": float(hp.get("d_learning_rate")) * 100}
+
+
+# ------------------------------------------------------------ validation --
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(divergences=["kl", "not_a_divergence"]), "valid: total_variation"),
+        (dict(objectives=["gan", "vae"]), "valid: gan, fgan, wgan"),
+        (dict(fixed={"learning_rate": 1e-3}), "valid: objective, gan_loss"),
+        (dict(fixed={"objective": "gann"}), "Unknown objective"),
+        (dict(fixed={"divergence": "kl"}, divergences=["kl"]), "give one"),
+        (dict(lipschitz=["weight_clip", "clip"]), "valid: weight_clip"),
+        (dict(d_learning_rates=(1e-2, 1e-4)), "low <= high"),
+        (dict(latent_dims=[]), "must not be empty"),
+        (dict(epochs=0), "`epochs`"),
+    ],
+)
+def test_constructor_validates_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        kf.tuning.GANHyperModel("ring", **kwargs)
+
+
+def test_unknown_data_and_search_argument():
+    with pytest.raises(ValueError, match="valid: ring, grid, fashion_mnist"):
+        kf.tuning.GANHyperModel("moons")
+    with pytest.raises(ValueError, match="valid: ring, grid, fashion_mnist"):
+        kf.tuning.tune("moons")
+    with pytest.raises(ValueError, match="narrow it with `divergences="):
+        kf.tuning.GANHyperModel("ring", divergence=["kl"])  # the argument is `divergences`
+    with pytest.raises(ValueError, match="Search-space arguments: objectives, gan_losses"):
+        kf.tuning.tune("ring", learning_rate=1e-3)
+    with pytest.raises(ValueError, match="Unknown tuner"):
+        kf.tuning.make_tuner(kf.tuning.GANHyperModel("ring", n_train=64), "grid_search")
+
+
+# ---------------------------------------------------- search space (no training) --
+def test_conditional_space_and_seeded_hyperparameters(tmp_path, monkeypatch):
+    def run(name):
+        hypermodel = kf.tuning.GANHyperModel("ring", n_critics=[1], **TINY)
+        monkeypatch.setattr(hypermodel, "fit", _fake_fit)
+        tuner = kf.tuning.make_tuner(
+            hypermodel, "random", max_trials=6, directory=tmp_path, project_name=name, seed=3
+        )
+        tuner.search(verbose=0)
+        return kf.tuning.trial_rows(tuner)
+
+    rows = run("a")
+    assert [row["status"] for row in rows] == ["COMPLETED"] * 6
+    families = set()
+    for row in rows:
+        hps = row["hyperparameters"]
+        objective = hps["objective"]
+        families.add(objective)
+        assert ("divergence" in hps) == ("generator_loss" in hps) == (objective == "fgan")
+        assert ("gan_loss" in hps) == (objective in ("gan", "bigan"))
+        assert ("lipschitz" in hps) == ("n_critic" in hps) == (objective == "wgan")
+        assert ("clip_value" in hps) == (hps.get("lipschitz") == "weight_clip")
+        assert ("penalty_weight" in hps) == (
+            hps.get("lipschitz") in ("gradient_penalty", "one_sided_penalty")
+        )
+        assert row["score"] == pytest.approx(hps["d_learning_rate"] * 100)
+    assert len(families) >= 3
+    # Same seed: the same hyperparameters, trial for trial.
+    assert [r["hyperparameters"] for r in run("b")] == [r["hyperparameters"] for r in rows]
+
+
+def test_fixed_and_narrowed_dimensions_with_bayesian(tmp_path, monkeypatch):
+    hypermodel = kf.tuning.GANHyperModel(
+        "grid", fixed={"objective": "fgan", "latent_dim": 3},
+        divergences=["kl", "reverse_kl"], d_learning_rates=(1e-4, 1e-3), **TINY,
+    )
+    monkeypatch.setattr(hypermodel, "fit", _fake_fit)
+    tuner = kf.tuning.make_tuner(
+        hypermodel, "bayesian", max_trials=3, directory=tmp_path, seed=0,
+        num_initial_points=2,
+    )
+    tuner.search(verbose=0)
+    rows = kf.tuning.trial_rows(tuner)
+    assert [row["status"] for row in rows] == ["COMPLETED"] * 3
+    for row in rows:
+        hps = row["hyperparameters"]
+        assert hps["objective"] == "fgan" and hps["latent_dim"] == 3
+        assert hps["divergence"] in ("kl", "reverse_kl")
+        assert 1e-4 <= hps["d_learning_rate"] <= 1e-3
+    model = hypermodel.build(tuner.get_best_hyperparameters()[0])
+    assert isinstance(model, kf.FGAN) and model.latent_dim == 3
+    assert model.divergence.name in ("kl", "reverse_kl")
+
+
+# ------------------------------------------------------------- training --
+def test_random_search_scores_are_mode_coverage_and_best_model_reloads(tmp_path):
+    hypermodel = kf.tuning.GANHyperModel(
+        "ring", epochs=2, n_critics=[1], seed=0, **TINY
+    )
+    assert hypermodel.objective.name == "score" and hypermodel.objective.direction == "max"
+    tuner = kf.tuning.make_tuner(hypermodel, "random", max_trials=3, directory=tmp_path, seed=0)
+    tuner.search(verbose=0)
+    rows = kf.tuning.trial_rows(tuner)
+    assert [row["status"] for row in rows] == ["COMPLETED"] * 3, kf.tuning.format_trials(rows)
+    for row in rows:
+        metrics = row["metrics"]
+        assert row["score"] == pytest.approx(metrics["modes"] / 8 + metrics["high_quality"])
+        assert set(metrics) == {"score", "modes", "high_quality", "kl"}
+
+    best = max(rows, key=lambda row: row["score"])
+    model = kf.tuning.best_model(tuner)
+    samples = model.generate(hypermodel.eval_samples, seed=hypermodel.seed)
+    coverage = kf.evaluation.mode_coverage(samples, "ring")
+    assert best["metrics"]["modes"] == coverage["modes"]
+    assert best["metrics"]["high_quality"] == pytest.approx(coverage["high_quality"])
+    assert best["score"] == pytest.approx(coverage["modes"] / 8 + coverage["high_quality"])
+
+    # The reloaded model is the trained one: rebuilding and retraining the
+    # best hyperparameters with the same seed gives the same samples and score.
+    hp = tuner.get_best_hyperparameters()[0]
+    retrained = hypermodel.build(hp)
+    assert hypermodel.fit(hp, retrained)["score"] == pytest.approx(best["score"])
+    np.testing.assert_allclose(
+        retrained.generate(16, seed=5), model.generate(16, seed=5), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_hyperband_two_brackets(tmp_path):
+    hypermodel = kf.tuning.GANHyperModel(
+        "ring", epochs=2, fixed={"objective": "gan", "latent_dim": 2}, **TINY
+    )
+    tuner = kf.tuning.make_tuner(
+        hypermodel, "hyperband", directory=tmp_path, seed=1, hyperband_factor=2
+    )
+    assert tuner.oracle._get_num_brackets() == 2
+    tuner.search(verbose=0)
+    rows = kf.tuning.trial_rows(tuner)
+    assert [row["status"] for row in rows] == ["COMPLETED"] * 5, kf.tuning.format_trials(rows)
+    assert sorted(row["epochs"] for row in rows) == [1, 1, 2, 2, 2]
+    assert all(math.isfinite(row["score"]) for row in rows)
+    # A trial continued from an earlier one (initial_epoch > 0) reloads too.
+    assert kf.tuning.best_model(tuner).latent_dim == 2
+
+
+def test_failed_trials_are_recorded_and_the_search_goes_on(tmp_path):
+    # Everything fixed but the discriminator's learning rate: the two trials
+    # take both values; with 1e30 training diverges to NaN.
+    rows = kf.tuning.tune(
+        "ring", "random", max_trials=2, epochs=1, directory=tmp_path, seed=0,
+        fixed={"objective": "gan", "gan_loss": "non_saturating", "latent_dim": 2,
+               "width_multiplier": 1.0, "beta_1": 0.5, "beta_2": 0.999,
+               "g_learning_rate": 1e-3},
+        d_learning_rates=[1e30, 1e-3], **TINY,
+    )
+    assert [row["hyperparameters"]["d_learning_rate"] for row in rows] == [1e30, 1e-3]
+    failed, completed = rows
+    assert failed["status"] == "FAILED" and failed["score"] is None
+    assert "FailedTrialError" in failed["error"] and "diverged" in failed["error"]
+    assert completed["status"] == "COMPLETED" and completed["error"] is None
+    assert math.isfinite(completed["score"])
+    table = kf.tuning.format_trials(rows)
+    assert table.splitlines()[0].split()[:3] == ["trial", "status", "score"]
+    assert "FAILED" in table and "diverged" in table
+
+
+def test_exception_in_training_fails_the_trial(tmp_path):
+    hypermodel = kf.tuning.GANHyperModel("ring", fixed={"objective": "gan"}, **TINY)
+    tuner = kf.tuning.make_tuner(hypermodel, max_trials=2, directory=tmp_path)
+    tuner.search(np.zeros((64, 3), "float32"), verbose=0)  # wrong sample shape
+    rows = kf.tuning.trial_rows(tuner)
+    assert [row["status"] for row in rows] == ["FAILED", "FAILED"]
+    assert rows[0]["error"].startswith("FailedTrialError: training raised ValueError")
+    assert "shape (3,)" in rows[0]["error"]
+    with pytest.raises(ValueError, match="No trial completed"):
+        kf.tuning.best_model(tuner)
+
+
+def test_tune_warns_when_failures_stop_the_search(tmp_path, monkeypatch):
+    def failing_fit(self, hp, model, *args, **kwargs):
+        raise keras_tuner.errors.FailedTrialError("no luck")
+
+    monkeypatch.setattr(kf.tuning.GANHyperModel, "fit", failing_fit)
+    with pytest.warns(RuntimeWarning, match="failed trials in a row"):
+        rows = kf.tuning.tune(
+            "ring", max_trials=3, directory=tmp_path, max_consecutive_failed_trials=1, **TINY
+        )
+    assert len(rows) == 1 and rows[0]["status"] == "FAILED"
+    assert rows[0]["error"] == "FailedTrialError: no luck"
