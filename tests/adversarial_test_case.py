@@ -37,8 +37,9 @@ def run_adversarial_model_test(model_factory, data, tmp_path, batch_size=64, ext
     before = {name: _values(getattr(model, name).trainable_variables) for name in networks}
     history = model.fit(data, batch_size=batch_size, epochs=1, verbose=0)
 
-    # Metrics reach History and are finite.
-    for name in model.metric_names:
+    # Metrics (and `loss` = d_loss + g_loss, watched by TerminateOnNaN) reach
+    # History and are finite.
+    for name in (*model.metric_names, "loss"):
         assert name in history.history, f"metric {name} missing from History"
         assert np.isfinite(history.history[name][-1]), f"{name} is not finite"
 

@@ -354,7 +354,11 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         )
         for tracker in self._trackers:
             tracker.update_state(logs[tracker.name])
-        return {tracker.name: tracker.result() for tracker in self._trackers}
+        results = {tracker.name: tracker.result() for tracker in self._trackers}
+        # `loss` = d_loss + g_loss: the single value Keras callbacks such as
+        # `TerminateOnNaN` watch. It is a health signal, not an objective.
+        results["loss"] = results["d_loss"] + results["g_loss"]
+        return results
 
     def discriminator_loss(self, real, z):
         """Returns `(loss, logs)` minimised by the discriminator."""
