@@ -1,7 +1,11 @@
 """Runs the test suite once per Keras backend, each in its own process.
 
-Fails when any backend fails, when pytest collects no tests (exit code 5),
-and prints the test count per backend and a closing 'N passed, N failed' line.
+The three backends run concurrently, each pinned to one compute thread
+(tiny models gain nothing from intra-op threads, and three processes on a
+small machine would otherwise oversubscribe it). Output is printed per
+backend when it finishes. Fails when any backend fails or collects no tests
+(pytest exit code 5); prints the test count per backend and a closing
+'N passed, N failed' line.
 """
 
 import os
@@ -11,26 +15,48 @@ import sys
 import time
 
 BACKENDS = ("tensorflow", "jax", "torch")
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}
+
+
+def _counts(output):
+    counts = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
+    lines = [line for line in output.strip().splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
+    if lines:
+        for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)", lines[-1]):
+            counts["errors" if word.startswith("error") else word] += int(number)
+    return counts
 
 
 def main(argv):
-    totals = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
-    failures = []
-    summary = []
+    parallel = os.environ.get("KERAS_FGAN_TEST_PARALLEL", "1") != "0"
+    procs = {}
+    starts = {}
     for backend in BACKENDS:
-        env = dict(os.environ, KERAS_BACKEND=backend)
-        start = time.time()
-        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *argv]
+        env = dict(os.environ, KERAS_BACKEND=backend, **ONE_THREAD)
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=15", *argv]
         print(f"=== KERAS_BACKEND={backend}: {' '.join(cmd)}", flush=True)
-        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        sys.stdout.write(proc.stdout)
-        counts = {k: 0 for k in totals}
-        tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-        for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)", tail):
-            counts["errors" if word.startswith("error") else word] += int(number)
+        starts[backend] = time.time()
+        procs[backend] = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if not parallel:
+            procs[backend].wait()
+    totals = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
+    failures, summary = [], []
+    for backend, proc in procs.items():
+        output, _ = proc.communicate()
+        elapsed = time.time() - starts[backend]
+        print(f"\n===================== KERAS_BACKEND={backend} =====================")
+        sys.stdout.write(output)
+        counts = _counts(output)
         for key in totals:
             totals[key] += counts[key]
-        elapsed = time.time() - start
         summary.append(f"{backend}: {counts['passed']} passed, {counts['failed']} failed, "
                        f"{counts['skipped']} skipped, {counts['errors']} errors in {elapsed:.0f}s")
         if proc.returncode == 5:
