@@ -78,6 +78,11 @@ class AdversarialTrainer:
         )
         return logs, new_state
 
+    def _shard_latent(self, sample, batch_size):
+        """Draws the latent batch (JAX shards it like the data under
+        `keras.distribution`; PyTorch runs on one device)."""
+        return sample(batch_size)
+
     def _optimize(self, loss_fn, variables, optimizer, *args):
         scope = _current_scope()
         state = scope.state_mapping

@@ -11,17 +11,36 @@ def input_gradients(fn, x):
     return tape.gradient(total, x)
 
 
+def _replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
 class AdversarialTrainer:
     """`train_step(data)` for Keras' TensorFlow trainer (run in a
-    `tf.function`, with XLA when `jit_compile` is on)."""
+    `tf.function`, with XLA when `jit_compile` is on, and per replica under
+    a `tf.distribute` strategy)."""
 
     def train_step(self, data):
         return self.adversarial_step(data)
 
+    def _shard_latent(self, sample, batch_size):
+        """Under a strategy with R replicas, every replica draws the same
+        global latent batch (its seed state is mirrored) and keeps its own
+        slice: replicas get different latents, and together exactly the ones
+        a single device would draw for the global batch."""
+        replicas = _replicas()
+        context = tf.distribute.get_replica_context()
+        if replicas == 1 or context is None:
+            return sample(batch_size)
+        start = context.replica_id_in_sync_group * batch_size
+        return sample(batch_size * replicas)[start : start + batch_size]
+
     def _optimize(self, loss_fn, variables, optimizer, *args):
         with tf.GradientTape() as tape:
             loss, logs = loss_fn(*args)
-            scaled_loss = optimizer.scale_loss(loss)
+            # Gradients are summed over replicas: scale each replica's mean
+            # loss by 1 / R so the update is that of the global batch mean.
+            scaled_loss = optimizer.scale_loss(loss) / _replicas()
         grads = tape.gradient(
             scaled_loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO
         )

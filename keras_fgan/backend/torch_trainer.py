@@ -18,6 +18,11 @@ class AdversarialTrainer:
     def train_step(self, data):
         return self.adversarial_step(data)
 
+    def _shard_latent(self, sample, batch_size):
+        """Draws the latent batch (JAX shards it like the data under
+        `keras.distribution`; PyTorch runs on one device)."""
+        return sample(batch_size)
+
     def _optimize(self, loss_fn, variables, optimizer, *args):
         loss, logs = loss_fn(*args)
         scaled_loss = optimizer.scale_loss(loss)

@@ -183,7 +183,11 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     # ------------------------------------------------------------ latents --
     def sample_latent(self, batch_size):
-        """In-graph latent batch from the prior, using the model's seed state."""
+        """In-graph latent batch from the prior, using the model's seed state
+        (distinct per replica under a distribution strategy)."""
+        return self._shard_latent(self._sample_prior, batch_size)
+
+    def _sample_prior(self, batch_size):
         shape = (batch_size, self.latent_dim)
         if self.latent_prior == "uniform":
             return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)

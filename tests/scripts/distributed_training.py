@@ -1,0 +1,74 @@
+"""Trains each objective under the backend's data-parallel engine on two
+virtual CPU devices and compares GAN weights with a single-device run.
+
+Prints one JSON line: {"devices": n, "objectives": {...}, "max_abs_diff": x}.
+"""
+
+import json
+import os
+import sys
+
+backend = os.environ["KERAS_BACKEND"]
+if backend == "jax":
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2").strip()
+if backend == "tensorflow":
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import keras_fgan as kf  # noqa: E402
+
+
+def strategy_scope(distributed):
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]) if distributed else tf.distribute.get_strategy()
+        return strategy.scope()
+    import contextlib
+
+    devices = keras.distribution.list_devices("cpu")
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices) if distributed else None)
+    return contextlib.nullcontext()
+
+
+def build(objective):
+    g = kf.networks.mlp_generator(4, 2, width=16, depth=2)
+    if objective == "gan":
+        return kf.GAN(g, kf.networks.mlp_discriminator(2, 16, 2), seed=1)
+    if objective == "fgan":
+        return kf.FGAN(g, kf.networks.mlp_discriminator(2, 16, 2), divergence="kl", seed=1)
+    if objective == "wgan_gp":
+        return kf.WGAN(g, kf.networks.mlp_discriminator(2, 16, 2), lipschitz=kf.lipschitz.GradientPenalty(10.0), n_critic=2, seed=1)
+    return kf.BiGAN(g, kf.networks.mlp_encoder(2, 4, 16, 2), kf.networks.mlp_joint_discriminator(2, 4, 16, 2), seed=1)
+
+
+def train(objective, distributed, steps=3):
+    keras.utils.set_random_seed(0)
+    with strategy_scope(distributed):
+        model = build(objective)
+        model.compile()
+    data = kf.datasets.load("ring", n=64 * steps, seed=0)
+    history = model.fit(data, batch_size=64, epochs=1, shuffle=False, verbose=0)
+    return model, history
+
+
+results = {"devices": 2, "objectives": {}}
+for objective in ("gan", "fgan", "wgan_gp", "bigan"):
+    model, history = train(objective, True)
+    results["objectives"][objective] = {
+        "g_iterations": int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)),
+        "finite": bool(all(np.isfinite(v[-1]) for v in history.history.values())),
+    }
+single, _ = train("gan", False)
+multi, _ = train("gan", True)
+results["max_abs_diff"] = max(
+    float(np.max(np.abs(keras.ops.convert_to_numpy(a) - keras.ops.convert_to_numpy(b))))
+    for a, b in zip(single.weights, multi.weights)
+)
+print(json.dumps(results))
+sys.exit(0)
