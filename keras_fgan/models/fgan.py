@@ -24,6 +24,18 @@ class FGAN(AdversarialModel):
     squared_hellinger and jeffrey, which stall under the heuristic loss
     (measured in tests/test_fgan_fits.py).
 
+    Which loss minimises which divergence: with the optimal critic
+    T* = f'(p/q), the minimax generator gradient is -E_P[grad T*] (the
+    gradient of D_f(P || Q)) while the heuristic one is -E_Q[grad T*]. Both
+    vanish at Q = P, so a generator family that contains the data
+    distribution converges either way (the heuristic often faster); a
+    misspecified generator converges to the optimum of the named divergence
+    only with "minimax" (for kl, the heuristic gradient is that of the
+    reverse KL). To see a divergence's mode-covering or mode-seeking
+    character, use generator_loss="minimax", and start the generator
+    narrower than the data for the mode-seeking ones (reverse_kl, neyman);
+    from a wide start they stall at the symmetric covering saddle.
+
     Args:
         generator: Keras model, latents -> samples.
         discriminator: Keras model, samples -> one unconstrained value each
