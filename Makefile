@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 EXTRAS := all-backends,data,tuner,onnx,plot,docs,test
 FMNIST := /usr/share/datasets/fashion-mnist
 
-.PHONY: demo test test-fast data docs bench clean
+.PHONY: demo test data docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,6 @@ test: $(STAMP) data
 
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict
-
-bench: $(STAMP) data
-	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) site runs .pytest_cache
