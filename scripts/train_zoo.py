@@ -518,6 +518,11 @@ def write_zoo_readme(out_root=ZOO):
                  if "linear_probe_accuracy" in m else "")
         lines.append(f"| [{p['name']}]({p['name']}/README.md) | {m['frechet_distance']:.3f} | {m['precision']:.3f} | "
                      f"{m['recall']:.3f} | {m['density']:.3f} | {m['coverage']:.3f} | {other} | {p['training']['wall_time_s']} |")
+    failed = [p["name"] for p in images if p["metrics"]["precision"] < 0.05]
+    if failed:
+        lines += ["", f"**Did not learn in this budget** (precision and recall near 0, samples are noise): "
+                  f"{', '.join(failed)}. Weight clipping at 0.01 with 5 critic steps needs far more generator "
+                  "steps than the ~470 it got here."]
     shipped = {p["name"] for p in images}
     not_shipped = [n for n, r in PRESETS.items() if r["data"] == "fashion_mnist" and n not in shipped]
     lines += ["", f"f-GAN divergences trained on Fashion-MNIST: {', '.join(trained_divs) or 'none'}. "
