@@ -135,7 +135,7 @@ def cmd_train(args):
     if not args.resume and backup.exists():
         raise ValueError(f"{backup} exists from an earlier run: pass --resume or choose another --out")
     cbs = [
-        keras.callbacks.BackupAndRestore(str(backup)),
+        checkpointing.BackupAndRestore(backup),
         callbacks.SampleGrid(str(out / "samples"), every=1, n=64 if recipe["data"] == "fashion_mnist" else 2500),
         checkpointing.AtomicModelCheckpoint(out / "model.keras"),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=args.resume),
