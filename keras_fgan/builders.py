@@ -73,10 +73,14 @@ def build_model(
     Args:
         objective: one of "gan", "fgan", "wgan", "bigan".
         data: "ring", "grid" (2-D MLPs) or "fashion_mnist" (dcgan28).
-        latent_dim, width, depth: network sizes (defaults per data kind).
+        latent_dim: latent size (default per data kind).
+        width: network width (default per data kind).
+        depth: hidden layers of the MLP networks (default per data kind).
         loss: GAN / BiGAN generator loss.
-        divergence, generator_loss: f-GAN settings.
-        lipschitz, n_critic: WGAN settings.
+        divergence: f-GAN divergence.
+        generator_loss: f-GAN generator loss.
+        lipschitz: WGAN Lipschitz constraint.
+        n_critic: WGAN critic steps per generator step.
         d_steps: discriminator steps for GAN / f-GAN / BiGAN.
         latent_prior: "normal" or "uniform" (BiGAN defaults to "uniform").
         seed: seed of the latent sampler.
