@@ -1,0 +1,398 @@
+"""MkDocs hooks: pages generated from the repository at build time.
+
+Markers (HTML comments, so a page still reads well unprocessed):
+
+- `<!-- zoo-table -->`: a table of the presets in `zoo/*/README.md` (with
+  `preset.json` beside a card for the class, data, metrics and training
+  details when present), and `<!-- zoo-cards -->`: every model card, its
+  headings shifted under the page's own, its images copied into the site.
+  Zero cards give a short note instead of an empty table.
+- `<!-- examples-table -->`: one row per `examples/*.py`, described by the
+  first line of its docstring.
+- `<!-- cli-help -->`: the `--help` text of `keras-fgan` and of every
+  sub-command, from `keras_fgan/cli.py`'s `build_parser()` (the file is
+  loaded on its own, so the build imports no deep-learning framework).
+- A `::: keras_fgan.<module>` line whose module is not in the checkout (a
+  module still being written) becomes a note instead of a build error.
+
+Nothing here touches the network.
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import logging
+import os
+import posixpath
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+log = logging.getLogger("mkdocs.hooks.keras_fgan")
+
+ZOO_TABLE = "<!-- zoo-table -->"
+ZOO_CARDS = "<!-- zoo-cards -->"
+CLI_HELP = "<!-- cli-help -->"
+EXAMPLES_TABLE = "<!-- examples-table -->"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+# Metrics shown in the zoo table, in this order, with their labels.
+TABLE_METRICS = {
+    "frechet_distance": "FD",
+    "precision": "precision",
+    "recall": "recall",
+    "density": "density",
+    "coverage": "coverage",
+    "modes": "modes",
+    "high_quality": "high quality",
+    "kl": "KL",
+    "test_accuracy": "test accuracy",
+}
+LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^(#{1,6})(\s+.*)$")
+# A `::: identifier` line and its indented options block.
+AUTODOC = re.compile(r"^:::[ \t]+(keras_fgan(?:\.[A-Za-z_]\w*)*)[ \t]*(?:\n(?:[ \t]+\S.*(?:\n|$))*)?", re.MULTILINE)
+
+_state = {"root": Path.cwd(), "cards": None}
+
+
+def on_config(config):
+    _state["root"] = Path(config.config_file_path).resolve().parent
+    _state["cards"] = None
+    return config
+
+
+# ------------------------------------------------------------------ zoo --
+
+
+def _read_json(path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _cards():
+    """[(name, folder, card text, preset dict or None)], sorted by name."""
+    if _state["cards"] is None:
+        cards = []
+        zoo = _state["root"] / "zoo"
+        for readme in sorted(zoo.glob("*/README.md")) if zoo.is_dir() else ():
+            try:
+                text = readme.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                log.info("zoo: skipping unreadable %s (%s)", readme, error)
+                continue
+            folder = readme.parent
+            preset = _read_json(folder / "preset.json")
+            cards.append((folder.name, folder, text, preset if isinstance(preset, dict) else None))
+        _state["cards"] = cards
+    return _state["cards"]
+
+
+def _card_images(folder, text):
+    """Relative image files of a card that exist in its folder."""
+    images = []
+    for match in LINK.finditer(text):
+        target = match.group(3)
+        if _is_relative(target):
+            path = (folder / target.split("#")[0]).resolve()
+            if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file() and folder.resolve() in path.parents:
+                images.append(path)
+    return images
+
+
+def _is_relative(target):
+    return not (re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", target) or target.startswith(("#", "/")))
+
+
+def on_files(files, config):
+    for name, folder, text, _ in _cards():
+        for path in _card_images(folder, text):
+            src_uri = f"zoo/{name}/{path.relative_to(folder.resolve()).as_posix()}"
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+    return files
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ").strip() or "-"
+
+
+def _title(name, text):
+    for line in text.splitlines():
+        match = re.match(r"^#\s+(.*\S)", line)
+        if match:
+            title = match.group(1)
+            prefix = f"{name}:"
+            return title[len(prefix):].strip() if title.startswith(prefix) else title
+    return ""
+
+
+def _first_paragraph(text):
+    lines, started, fenced = [], False, False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith("#") or line.lstrip().startswith(("|", "![")):
+            if started:
+                break
+            continue
+        if not line.strip():
+            if started:
+                break
+            continue
+        started = True
+        lines.append(line.strip())
+    return " ".join(lines)
+
+
+def _number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return f"{value:d}" if isinstance(value, int) else f"{value:.4g}"
+
+
+def _metrics_cell(folder, preset):
+    sources = [(preset or {}).get("metrics")]
+    config = _read_json(folder / "config.json")
+    if isinstance(config, dict):
+        sources.append(config.get("metrics"))
+    for metrics in sources:
+        if not isinstance(metrics, dict):
+            continue
+        shown = [
+            f"{label} {_number(metrics[key])}"
+            for key, label in TABLE_METRICS.items()
+            if _number(metrics.get(key)) is not None
+        ]
+        if shown:
+            return ", ".join(shown)
+    return "see the card"
+
+
+def _model_cell(preset):
+    if not preset:
+        return "-"
+    model = str(preset.get("class", "-"))
+    recipe = preset.get("recipe") if isinstance(preset.get("recipe"), dict) else {}
+    details = [
+        f"{key}={recipe[key]}"
+        for key in ("divergence", "lipschitz", "loss", "generator_loss")
+        if recipe.get(key) is not None
+        and (model == "FGAN" or key not in ("divergence", "generator_loss"))
+        and (model == "WGAN" or key != "lipschitz")
+        and (model in ("GAN", "BiGAN") or key != "loss")
+    ]
+    return f"`{model}`" + (f" ({', '.join(details)})" if details else "")
+
+
+def _training_cell(preset):
+    if not preset:
+        return "-"
+    recipe = preset.get("recipe") if isinstance(preset.get("recipe"), dict) else {}
+    training = preset.get("training") if isinstance(preset.get("training"), dict) else {}
+    parts = []
+    if _number(recipe.get("epochs")):
+        parts.append(f"{recipe['epochs']} epoch(s)")
+    if _number(training.get("wall_time_s")):
+        parts.append(f"{float(training['wall_time_s']):.0f} s")
+    if training.get("backend"):
+        parts.append(str(training["backend"]))
+    return ", ".join(parts) or "-"
+
+
+def zoo_table():
+    cards = _cards()
+    if not cards:
+        return (
+            '!!! note "No presets yet"\n'
+            "    No model card (`zoo/*/README.md`) was found when this site was built."
+        )
+    rows = [
+        "| preset | model | data | description | metrics | training |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, folder, text, preset in cards:
+        recipe = (preset or {}).get("recipe")
+        data = recipe.get("data") if isinstance(recipe, dict) else None
+        description = (preset or {}).get("description") or _title(name, text) or _first_paragraph(text)
+        rows.append(
+            f"| [`{name}`](#zoo-{name}) | {_model_cell(preset)} | {_cell(data or '-')} "
+            f"| {_cell(description)} | {_cell(_metrics_cell(folder, preset))} "
+            f"| {_cell(_training_cell(preset))} |"
+        )
+    return "\n".join(rows)
+
+
+def _rewrite_links(text, name, folder, page_dir):
+    """Card links, made valid on the docs page: images copied into the site
+    are re-pointed, other relative links become plain text."""
+    image_paths = set(_card_images(folder, text))
+
+    def replace(match):
+        bang, label, target = match.group(1), match.group(2), match.group(3)
+        if not _is_relative(target):
+            return match.group(0) if not target.startswith("#") else label
+        path = (folder / target.split("#")[0]).resolve()
+        if bang and path in image_paths:
+            src = f"zoo/{name}/{path.relative_to(folder.resolve()).as_posix()}"
+            return f"![{label}]({posixpath.relpath(src, page_dir or '.')})"
+        return f"{label} (`zoo/{name}/{target}`)" if label else f"`zoo/{name}/{target}`"
+
+    return LINK.sub(replace, text)
+
+
+def _shift_headings(text, name):
+    """Drops the card's H1 (the section heading replaces it) and moves the
+    other headings two levels down, leaving code blocks alone."""
+    out, fenced, dropped_title = [], False, False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+        match = None if fenced else HEADING.match(line)
+        if match:
+            level = len(match.group(1))
+            if level == 1 and not dropped_title:
+                dropped_title = True
+                continue
+            line = "#" * min(level + 2, 6) + match.group(2)
+        out.append(line)
+    return "\n".join(out)
+
+
+def zoo_cards(page_dir):
+    parts = []
+    for name, folder, text, preset in _cards():
+        title = _title(name, text)
+        heading = f"### `{name}`" + (f": {title}" if title else "")
+        body = _shift_headings(_rewrite_links(text, name, folder, page_dir), name)
+        parts.append(f"{heading} {{#zoo-{name}}}\n\n{body.strip()}\n")
+    return "\n".join(parts) if parts else ""
+
+
+# ------------------------------------------------------------------ cli --
+
+
+def _load_cli():
+    path = _state["root"] / "keras_fgan" / "cli.py"
+    if not path.is_file():
+        return None
+    root = str(_state["root"])
+    added = root not in sys.path
+    if added:
+        sys.path.insert(0, root)
+    try:
+        spec = importlib.util.spec_from_file_location("_keras_fgan_cli_for_docs", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        if added:
+            sys.path.remove(root)
+
+
+def _subcommands(parser, prefix):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield f"{prefix} {name}", sub
+                yield from _subcommands(sub, f"{prefix} {name}")
+
+
+def cli_help():
+    try:
+        cli = _load_cli()
+        if cli is None:
+            return (
+                '!!! note "Not in this build"\n'
+                "    `keras_fgan/cli.py` was not found when this site was built; the "
+                "`--help` text is generated from it."
+            )
+        columns = os.environ.get("COLUMNS")
+        os.environ["COLUMNS"] = "92"
+        try:
+            parser = cli.build_parser()
+            sections = [("keras-fgan", parser), *_subcommands(parser, "keras-fgan")]
+            blocks = []
+            for command, sub in sections:
+                level = "###" if command.count(" ") <= 1 else "####"
+                with contextlib.redirect_stdout(sys.stderr):
+                    text = sub.format_help().rstrip()
+                blocks.append(f"{level} `{command}`\n\n```text\n{text}\n```\n")
+        finally:
+            if columns is None:
+                os.environ.pop("COLUMNS", None)
+            else:
+                os.environ["COLUMNS"] = columns
+        return "\n".join(blocks)
+    except Exception as error:  # the page must build while cli.py is being written
+        log.info("cli help not generated: %s: %s", type(error).__name__, error)
+        return (
+            '!!! warning "Help text unavailable"\n'
+            f"    Generating the `--help` text from `keras_fgan/cli.py` failed at build "
+            f"time ({type(error).__name__})."
+        )
+
+
+# ------------------------------------------------------------- examples --
+
+
+def _docstring_summary(path):
+    """The first line of a script's module docstring ('' if none)."""
+    import ast
+
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return ""
+    return doc.strip().splitlines()[0].strip() if doc and doc.strip() else ""
+
+
+def examples_table():
+    scripts = sorted((_state["root"] / "examples").glob("*.py"))
+    if not scripts:
+        return '!!! note "No examples"\n    `examples/` held no script when this site was built.'
+    rows = ["| script | what it shows |", "|---|---|"]
+    for script in scripts:
+        rows.append(f"| `examples/{script.name}` | {_cell(_docstring_summary(script) or '-')} |")
+    return "\n".join(rows)
+
+
+# -------------------------------------------------------------- autodoc --
+
+
+def _module_exists(dotted):
+    """Whether `keras_fgan.<name>` (the first two parts) is in the checkout."""
+    parts = dotted.split(".")
+    base = _state["root"].joinpath(*parts[:2])
+    return len(parts) < 2 or base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _missing_module_note(match):
+    dotted = match.group(1)
+    if _module_exists(dotted):
+        return match.group(0)
+    log.info("autodoc: %s is not in this checkout; writing a note instead", dotted)
+    return (
+        f'!!! note "`{dotted}` is not in this build"\n'
+        f"    This reference is generated from the source of `{dotted}`, which was "
+        "not found when this site was built.\n"
+    )
+
+
+def on_page_markdown(markdown, page, config, files):
+    if ZOO_TABLE in markdown:
+        markdown = markdown.replace(ZOO_TABLE, zoo_table())
+    if ZOO_CARDS in markdown:
+        page_dir = posixpath.dirname(page.file.src_uri)
+        markdown = markdown.replace(ZOO_CARDS, zoo_cards(page_dir))
+    if EXAMPLES_TABLE in markdown:
+        markdown = markdown.replace(EXAMPLES_TABLE, examples_table())
+    if CLI_HELP in markdown:
+        markdown = markdown.replace(CLI_HELP, cli_help())
+    return AUTODOC.sub(_missing_module_note, markdown)

@@ -1,0 +1,171 @@
+"""The documentation site: `mkdocs build --strict`, API coverage, build hooks.
+
+Building the site is backend independent and takes a while, so the build runs
+only under the TensorFlow backend (the suite runs once per backend). The
+other checks are cheap and run everywhere.
+"""
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import keras
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+
+
+def _load_hooks():
+    pytest.importorskip("mkdocs")
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    return hooks
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="the docs build does not depend on the backend; it runs once, under tensorflow",
+)
+@pytest.mark.skipif(not MKDOCS.exists(), reason="mkdocs is not installed (extra 'docs')")
+def test_mkdocs_build_strict(tmp_path):
+    site = tmp_path / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.run(
+        [str(MKDOCS), "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    for page in ("index.html", "concepts/index.html", "guides/fgan/index.html",
+                 "api/divergences/index.html", "zoo/index.html", "cli/index.html"):
+        assert (site / page).is_file(), page
+    # mkdocstrings rendered the divergences, and the formulas are marked for MathJax.
+    assert "keras_fgan.divergences.FDivergence" in (site / "api/divergences/index.html").read_text()
+    assert 'class="arithmatex"' in (site / "concepts/index.html").read_text()
+    # One zoo table row per model card, and the cards' images are in the site.
+    zoo_page = (site / "zoo/index.html").read_text()
+    for card in sorted(ROOT.glob("zoo/*/README.md")):
+        assert f'href="#zoo-{card.parent.name}"' in zoo_page, card
+    for image in re.findall(r'<img[^>]+src="([^"]+)"', zoo_page):
+        if not image.startswith(("http:", "https:", "data:")):
+            assert (site / "zoo" / image).resolve().is_file(), image
+    # The hook file and its bytecode are not published.
+    assert not (site / "hooks.py").exists() and not (site / "__pycache__").exists()
+
+
+def _public_modules():
+    """keras_fgan's public modules: keras_fgan.X for X.py or X/ without '_'."""
+    package = ROOT / "keras_fgan"
+    names = [p.stem for p in package.glob("*.py") if not p.name.startswith("_")]
+    names += [p.name for p in package.iterdir() if (p / "__init__.py").is_file() and not p.name.startswith("_")]
+    return sorted(f"keras_fgan.{name}" for name in names)
+
+
+def test_every_public_module_has_an_api_page():
+    documented = set()
+    for page in (ROOT / "docs" / "api").glob("*.md"):
+        documented.update(re.findall(r"^:::\s+(keras_fgan\.\w+)", page.read_text(), re.MULTILINE))
+    missing = [m for m in _public_modules() if m not in documented]
+    assert not missing, f"add an API page (docs/api/*.md with '::: MODULE') for {missing}"
+
+
+def test_every_api_page_is_in_the_nav():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    for page in sorted((ROOT / "docs" / "api").glob("*.md")):
+        assert f"api/{page.name}" in nav, page
+
+
+def _config(root):
+    return type("Config", (), {"config_file_path": str(root / "mkdocs.yml")})()
+
+
+def test_zoo_hook_without_cards(tmp_path):
+    hooks = _load_hooks()
+    hooks.on_config(_config(tmp_path))
+    assert "No presets yet" in hooks.zoo_table()
+    assert hooks.zoo_cards("") == ""
+    (tmp_path / "zoo").mkdir()
+    hooks.on_config(_config(tmp_path))
+    assert "No presets yet" in hooks.zoo_table()
+
+
+def test_zoo_hook_with_cards(tmp_path):
+    hooks = _load_hooks()
+    card_dir = tmp_path / "zoo" / "wgan_ring"
+    card_dir.mkdir(parents=True)
+    (card_dir / "samples.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (card_dir / "README.md").write_text(
+        "# wgan_ring: WGAN-GP on the ring\n\n"
+        "A test card.\n\n![samples](samples.png)\n\n"
+        "## Load\n\n```sh\n# a shell comment, not a heading\nkeras-fgan zoo show wgan_ring\n```\n\n"
+        "See [the config](config.json), [a section](#load) and [Keras](https://keras.io).\n"
+    )
+    (card_dir / "preset.json").write_text(
+        '{"class": "WGAN", "description": "WGAN-GP on the ring",'
+        ' "recipe": {"data": "ring", "lipschitz": "gradient_penalty", "epochs": 3},'
+        ' "metrics": {"modes": 8, "high_quality": 0.91, "protocol": "2,500 samples"},'
+        ' "training": {"wall_time_s": 12.3, "backend": "jax"}}'
+    )
+    bare = tmp_path / "zoo" / "bare"  # a card without preset.json
+    bare.mkdir()
+    (bare / "README.md").write_text("Just | a paragraph.\n")
+    hooks.on_config(_config(tmp_path))
+
+    table = hooks.zoo_table()
+    rows = [line for line in table.splitlines() if line.startswith("| [`")]
+    assert len(rows) == 2
+    assert rows[0].startswith("| [`bare`](#zoo-bare)") and "Just \\| a paragraph." in rows[0]
+    assert "`WGAN` (lipschitz=gradient_penalty)" in rows[1]
+    assert "modes 8, high quality 0.91" in rows[1] and "3 epoch(s), 12 s, jax" in rows[1]
+
+    cards = hooks.zoo_cards("")
+    assert "### `wgan_ring`: WGAN-GP on the ring {#zoo-wgan_ring}" in cards
+    assert "![samples](zoo/wgan_ring/samples.png)" in cards
+    assert "#### Load" in cards and "# a shell comment, not a heading" in cards
+    assert "the config (`zoo/wgan_ring/config.json`)" in cards
+    assert "a section" in cards and "(#load)" not in cards
+    assert "[Keras](https://keras.io)" in cards
+    assert "../zoo/wgan_ring/samples.png" in hooks.zoo_cards("sub")
+
+    class Files(list):
+        def get_file_from_path(self, path):
+            return None
+
+    config = types.SimpleNamespace(docs_dir=str(tmp_path / "docs"), site_dir=str(tmp_path / "site"),
+                                   use_directory_urls=True,
+                                   plugins=types.SimpleNamespace(_current_plugin=None))
+    files = hooks.on_files(Files(), config)
+    assert [f.src_uri for f in files] == ["zoo/wgan_ring/samples.png"]
+
+
+def test_missing_module_becomes_a_note(tmp_path):
+    hooks = _load_hooks()
+    hooks.on_config(_config(ROOT))
+    markdown = "::: keras_fgan.not_written_yet\n    options:\n      members: false\n\n::: keras_fgan.divergences\n"
+    page = type("Page", (), {"file": type("File", (), {"src_uri": "api/x.md"})()})()
+    out = hooks.on_page_markdown(markdown, page, None, None)
+    assert "::: keras_fgan.not_written_yet" not in out and "is not in this build" in out
+    assert "members: false" not in out
+    assert "::: keras_fgan.divergences" in out
+
+
+def test_examples_table(tmp_path):
+    hooks = _load_hooks()
+    hooks.on_config(_config(tmp_path))
+    assert "No examples" in hooks.examples_table()
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "demo.py").write_text('"""Shows a | b.\n\nMore text.\n"""\n')
+    (tmp_path / "examples" / "broken.py").write_text("def (\n")
+    table = hooks.examples_table()
+    assert "| `examples/demo.py` | Shows a \\| b. |" in table
+    assert "| `examples/broken.py` | - |" in table
