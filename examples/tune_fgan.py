@@ -28,8 +28,8 @@ def main(argv=None):
     parser.add_argument("--out", default="runs/tune_fgan", help="output directory")
     parser.add_argument("--fast", action="store_true", help="2 tiny trials (CI smoke test)")
     parser.add_argument("--tuner", default="random", choices=kf.tuning.TUNERS)
-    parser.add_argument("--trials", type=int, default=11, help="trials (random, bayesian)")
-    parser.add_argument("--epochs", type=int, default=10, help="epochs per trial")
+    parser.add_argument("--trials", type=int, default=6, help="trials (random, bayesian)")
+    parser.add_argument("--epochs", type=int, default=5, help="epochs per trial")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 

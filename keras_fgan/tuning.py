@@ -411,10 +411,12 @@ class GANHyperModel(keras_tuner.HyperModel):
             raise ValueError(f"`seed` must be a non-negative integer. Received: {seed!r}")
         self.seed = int(seed)
         self.jit_compile = jit_compile
-        self._load_data(data, n_train, mixture)
-        self.width = _positive_int("width", width) if width is not None else (
-            64 if self.data_kind == "image" else 128
-        )
+        if width is not None:
+            width = _positive_int("width", width)
+        if isinstance(data, str) and data not in DATA_NAMES:
+            raise ValueError(
+                f"Unknown data {data!r}; valid: {', '.join(DATA_NAMES)} or an array."
+            )
 
         given = {
             "objectives": objectives, "divergences": divergences,
@@ -436,14 +438,19 @@ class GANHyperModel(keras_tuner.HyperModel):
             if domain is None:
                 domain = dim.default
                 if domain is None and dim.name == "latent_dim":
-                    domain = _DEFAULT_LATENT_DIMS[self.data_kind]
-                elif domain is None:
+                    continue  # depends on the data, set below
+                if domain is None:
                     domain = list(dim.valid_values())
             self.domains[dim.name] = _check_domain(dim, domain)
         if "objective" in self.fixed:
             self.domains["objective"] = [self.fixed["objective"]]
         if "lipschitz" in self.fixed:
             self.domains["lipschitz"] = [self.fixed["lipschitz"]]
+
+        # The data last: Fashion-MNIST takes a while to load.
+        self._load_data(data, n_train, mixture)
+        self.domains.setdefault("latent_dim", _DEFAULT_LATENT_DIMS[self.data_kind])
+        self.width = width or (64 if self.data_kind == "image" else 128)
 
     # ------------------------------------------------------------- set-up --
     @staticmethod
@@ -462,10 +469,6 @@ class GANHyperModel(keras_tuner.HyperModel):
     def _load_data(self, data, n_train, mixture):
         self.mixture = None
         if isinstance(data, str):
-            if data not in DATA_NAMES:
-                raise ValueError(
-                    f"Unknown data {data!r}; valid: {', '.join(DATA_NAMES)} or an array."
-                )
             if mixture is not None:
                 raise ValueError("`mixture` is only for array data; the named data sets know theirs.")
             self.data_name = data
