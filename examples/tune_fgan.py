@@ -54,7 +54,8 @@ def main(argv=None):
     rows.sort(key=lambda row: -1.0 if row["score"] is None else row["score"], reverse=True)
     table = kf.tuning.format_trials(rows)
     print(table)
-    with open(os.path.join(args.out, "trials.txt"), "w") as f:
+    path = os.path.join(args.out, "trials.txt")
+    with open(path, "w") as f:
         f.write(table + "\n")
     completed = [row for row in rows if row["status"] == "COMPLETED"]
     if completed:
@@ -65,6 +66,7 @@ def main(argv=None):
             f"({best['metrics']['modes']:.0f}/25 modes, "
             f"{best['metrics']['high_quality']:.1%} high quality)"
         )
+    print(f"wrote {path} (KerasTuner's project: {os.path.join(args.out, 'divergences')})")
     return rows
 
 
