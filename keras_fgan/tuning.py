@@ -87,7 +87,10 @@ Failed trials: a trial whose training or evaluation turns non-finite (NaN or
 inf losses or samples) raises `keras_tuner.errors.FailedTrialError` with the
 reason, as does any exception while training; KerasTuner records the trial as
 `FAILED` with that message and goes on (it stops the search after
-`max_consecutive_failed_trials` failures in a row, 3 by default).
+`max_consecutive_failed_trials` failures in a row, 3 by default). Errors in
+`build` are different: KerasTuner builds models while constructing the tuner
+(to discover the conditional hyperparameters), so a `fixed` value that no
+model accepts (e.g. `clip_value=-1`) raises there, before any trial.
 
 Checkpoints: KerasTuner saves each trial's weights with `model.save_weights`
 (both networks and both optimizers' states) after every epoch and reloads the
