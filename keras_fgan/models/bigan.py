@@ -82,7 +82,13 @@ class BiGAN(AdversarialModel):
         if getattr(self, "encoder", None) is None:
             return  # called by the base __init__; BiGAN.__init__ checks again
         sample_shape, latent_shape = self.sample_shape, (self.latent_dim,)
-        (encoder_input,) = network_input_shapes(self.encoder, "encoder")
+        encoder_inputs = network_input_shapes(self.encoder, "encoder")
+        if len(encoder_inputs) != 1:
+            raise ValueError(
+                "The encoder must take one input (a batch of samples); it takes "
+                f"{len(encoder_inputs)}."
+            )
+        (encoder_input,) = encoder_inputs
         if tuple(encoder_input[1:]) != sample_shape:
             raise ValueError(
                 f"The generator outputs samples of shape {sample_shape} but the "
