@@ -19,10 +19,15 @@ import keras_fgan as kf
 # steps, learning rate, critic steps). Total variation's critic is a bounded
 # sign-like function whose input gradient vanishes away from its decision
 # boundary, so the generator needs a stronger critic; neyman's critic must
-# track T* = 1 - (q/p)^2, which needs more steps.
+# track T* = 1 - (q/p)^2. Neyman's D_f = int (q - p)^2 / p weights the
+# generator's mass by 1/p, so mass deep in the data's tail dominates its
+# gradient: started 3 data standard deviations away (mean 0) the generator
+# first collapses its width while moving in and recovers only slowly (fails
+# for about 1 seed in 3); started inside the data's bulk (mean 1.0) it
+# converged on every one of 4 seeds x 3 backends tried.
 RECIPES = {
     "total_variation": dict(epochs=30, d_lr=1e-2, g_lr=2e-3, d_steps=5),
-    "neyman": dict(epochs=40, d_lr=1e-2, g_lr=1e-2, d_steps=1),
+    "neyman": dict(epochs=30, d_lr=5e-3, g_lr=5e-3, d_steps=1, mean=1.0),
 }
 DEFAULT_RECIPE = dict(epochs=20, d_lr=5e-3, g_lr=5e-3, d_steps=1)
 
@@ -49,7 +54,8 @@ def _fit_affine(data, divergence, recipe, mean=0.0, scale=0.3, generator_loss="a
 @pytest.mark.parametrize("name", kf.divergences.names())
 def test_fgan_recovers_gaussian(name):
     data = (1.5 + 0.5 * np.random.default_rng(0).standard_normal((8192, 1))).astype("float32")
-    mu, sigma = _fit_affine(data, name, RECIPES.get(name, DEFAULT_RECIPE))
+    recipe = RECIPES.get(name, DEFAULT_RECIPE)
+    mu, sigma = _fit_affine(data, name, recipe, mean=recipe.get("mean", 0.0))
     assert abs(mu - 1.5) < 0.1 and abs(sigma - 0.5) < 0.1, (name, mu, sigma)
 
 
@@ -117,12 +123,22 @@ def test_gan_moves_samples_onto_ring(ring_data):
     def mean_distance(x):
         return np.sqrt(((x[:, None] - modes[None]) ** 2).sum(-1)).min(1).mean()
 
+    # Two time-scale rates (Heusel et al. 2017: critic 4x faster), both
+    # cosine-decayed so the end state has settled. With equal rates (2e-3 or
+    # 1e-3) the generator keeps rotating between modes and about 1 run in 4
+    # ends mid-transition (mean distance 0.13-0.35); with this recipe 12 of 12
+    # runs (4 seeds x 3 backends) ended at 0.040-0.050 from about 0.85.
+    steps = 45 * len(data) // 128
+
+    def adam(learning_rate):
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.05)
+        return keras.optimizers.Adam(schedule, beta_1=0.5)
+
     model = kf.GAN(kf.networks.mlp_generator(2, 2, width=128, depth=2),
                    kf.networks.mlp_discriminator(2, width=128, depth=2), seed=0)
-    model.compile(d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
-                  g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
+    model.compile(d_optimizer=adam(2e-3), g_optimizer=adam(5e-4))
     before = mean_distance(model.generate(2000, seed=1))
-    model.fit(data, batch_size=256, epochs=45, verbose=0)
+    model.fit(data, batch_size=128, epochs=45, verbose=0)
     after = mean_distance(model.generate(2000, seed=1))
     assert after < before / 10, (before, after)
 
