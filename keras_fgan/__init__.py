@@ -2,9 +2,12 @@
 
 Public API (see the documentation for guides):
 
-- objectives as `keras.Model` subclasses: `GAN`, `FGAN`;
-- `divergences`, `objectives`, `layers`, `networks`;
-- `estimate_divergence` (variational lower bound of an f-divergence).
+- objectives as `keras.Model` subclasses: `GAN`, `FGAN`, `WGAN`, `BiGAN`;
+- `divergences`, `objectives`, `layers`, `lipschitz`, `networks`;
+- `datasets`, `evaluation`, `estimate_divergence` (variational lower bound
+  of an f-divergence), `imaging`;
+- `zoo` (pretrained presets), `export` (ONNX / SavedModel), `callbacks`,
+  `checkpointing`; `keras_fgan.tuning` (KerasTuner, imported on demand).
 """
 
 __version__ = "0.1.0"
@@ -15,6 +18,7 @@ from keras_fgan import datasets
 from keras_fgan import divergences
 from keras_fgan import evaluation
 from keras_fgan import export
+from keras_fgan import imaging
 from keras_fgan import layers
 from keras_fgan import lipschitz
 from keras_fgan import objectives
