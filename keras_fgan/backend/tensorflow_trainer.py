@@ -15,12 +15,47 @@ def _replicas():
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+def check_strategy(strategy=None):
+    """Refuses strategies whose gradient all-reduce is a collective op.
+
+    An adversarial step runs one all-reduce per optimizer (discriminator,
+    then generator). With `CollectiveAllReduce` (what `MirroredStrategy`
+    picks for CPU devices, and what `MultiWorkerMirroredStrategy` always
+    uses) the replicas have been seen to pair the two reductions in
+    different orders and abort with "Shape mismatch in the collective
+    instance" (TensorFlow 2.21, two CPU devices). Reductions done from the
+    cross-replica context (`ReductionToOneDevice`, `NcclAllReduce`,
+    `HierarchicalCopyAllReduce`) are unaffected: weights match a single
+    device to 1e-8.
+    """
+    strategy = strategy or tf.distribute.get_strategy()
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        raise ValueError(
+            "keras-fgan does not support MultiWorkerMirroredStrategy: its collective "
+            "all-reduce can pair the discriminator's and the generator's gradient "
+            "reductions in different orders across replicas. Use the JAX backend with "
+            "keras.distribution for multi-host training."
+        )
+    cross_device_ops = getattr(strategy.extended, "_cross_device_ops", None) or getattr(
+        strategy.extended, "_inferred_cross_device_ops", None
+    )
+    if type(cross_device_ops).__name__ == "CollectiveAllReduce":
+        raise ValueError(
+            "This MirroredStrategy reduces gradients with CollectiveAllReduce (its default "
+            "for CPU devices), which can pair the discriminator's and the generator's "
+            "reductions in different orders across replicas. Create it with "
+            "cross_device_ops=tf.distribute.ReductionToOneDevice() (CPUs) or "
+            "tf.distribute.NcclAllReduce() (GPUs)."
+        )
+
+
 class AdversarialTrainer:
     """`train_step(data)` for Keras' TensorFlow trainer (run in a
     `tf.function`, with XLA when `jit_compile` is on, and per replica under
     a `tf.distribute` strategy)."""
 
     def train_step(self, data):
+        check_strategy()  # at trace time only
         return self.adversarial_step(data)
 
     def _shard_latent(self, sample, batch_size):

@@ -27,7 +27,13 @@ def strategy_scope(distributed):
     if backend == "tensorflow":
         import tensorflow as tf
 
-        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]) if distributed else tf.distribute.get_strategy()
+        strategy = (
+            tf.distribute.MirroredStrategy(
+                ["/cpu:0", "/cpu:1"], cross_device_ops=tf.distribute.ReductionToOneDevice()
+            )
+            if distributed
+            else tf.distribute.get_strategy()
+        )
         return strategy.scope()
     import contextlib
 
@@ -70,5 +76,16 @@ results["max_abs_diff"] = max(
     float(np.max(np.abs(keras.ops.convert_to_numpy(a) - keras.ops.convert_to_numpy(b))))
     for a, b in zip(single.weights, multi.weights)
 )
+if backend == "tensorflow":  # the collective all-reduce is refused with a clear message
+    import tensorflow as tf
+
+    with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+        model = build("gan")
+        model.compile()
+    try:
+        model.fit(kf.datasets.load("ring", n=64, seed=0), batch_size=64, epochs=1, verbose=0)
+        results["collective_refused"] = False
+    except ValueError as error:
+        results["collective_refused"] = "cross_device_ops=" in str(error)
 print(json.dumps(results))
 sys.exit(0)
