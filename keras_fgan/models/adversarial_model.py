@@ -217,11 +217,17 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"`n` must be a positive integer. Received: {n!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
         z = self.latent_batch(int(n), seed)
-        return np.asarray(
-            self.generator.predict(z, batch_size=min(int(n), batch_size), verbose=0),
-            dtype="float32",
-        )
+        # `predict_on_batch` per chunk: the compiled forward pass without
+        # `predict`'s per-call data pipeline (1.46x the raw pass on
+        # TensorFlow at n=1024, see benchmarks/RESULTS.md).
+        chunks = [
+            self.generator.predict_on_batch(z[start : start + batch_size])
+            for start in range(0, len(z), batch_size)
+        ]
+        return np.concatenate([np.asarray(c, dtype="float32") for c in chunks])
 
     # ------------------------------------------------------------ compile --
     def default_optimizers(self):
