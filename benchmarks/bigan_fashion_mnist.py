@@ -38,7 +38,7 @@ def build_bigan(args):
     return kf.BiGAN(
         kf.networks.dcgan28_generator(args.latent_dim, width=args.width),
         kf.networks.dcgan28_encoder(args.latent_dim, width=args.width),
-        kf.networks.dcgan28_joint_discriminator(args.latent_dim, width=args.width),
+        kf.networks.dcgan28_joint_discriminator(args.latent_dim, width=args.width, dropout=args.dropout),
         latent_prior="uniform",
         seed=args.seed,
     )
@@ -77,7 +77,8 @@ Command (from the repository root, {args.cpu_note}):
 
 Settings: dcgan28 generator / encoder / joint discriminator, latent_dim
 {args.latent_dim}, width {args.width}, uniform prior, non-saturating loss,
-Adam(2e-4, beta_1=0.5) for both sides, batch {args.batch_size},
+joint-discriminator dropout {args.dropout}, Adam(beta_1=0.5) with rates
+{args.d_lr} (discriminator) and {args.g_lr} (generator + encoder), batch {args.batch_size},
 {args.epochs} epoch(s) over {args.n_train or 60000} training images (labels
 unused), seed {args.seed}. Probes: features `encode(x)` standardised, fitted on
 the first {args.probe_train} training images with their labels, scored on the
@@ -98,6 +99,9 @@ def main(argv=None):
     parser.add_argument("--latent-dim", type=int, default=64)
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--dropout", type=float, default=0.0, help="joint discriminator dropout")
+    parser.add_argument("--d-lr", type=float, default=2e-4)
+    parser.add_argument("--g-lr", type=float, default=2e-4, help="generator + encoder rate")
     parser.add_argument("--probe-train", type=int, default=10_000)
     parser.add_argument("--probe-test", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
@@ -119,7 +123,10 @@ def main(argv=None):
     if args.probe_only:
         model = keras.saving.load_model(args.probe_only)
     else:
-        model.compile()
+        model.compile(
+            d_optimizer=keras.optimizers.Adam(args.d_lr, beta_1=0.5),
+            g_optimizer=keras.optimizers.Adam(args.g_lr, beta_1=0.5),
+        )
         model.fit(x_train, batch_size=args.batch_size, epochs=args.epochs, verbose=2)
     seconds = {"train": time.perf_counter() - start}
 

@@ -25,3 +25,12 @@ def ring_data():
     angles = 2 * np.pi * rng.integers(0, 8, size=1024) / 8
     centres = np.stack([np.cos(angles), np.sin(angles)], axis=1)
     return (centres + 0.01 * rng.standard_normal((1024, 2))).astype("float32")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Reports how many hypothesis-generated hostile-input cases ran."""
+    import sys
+
+    module = sys.modules.get("test_hostile_inputs")
+    if module is not None and module.CASES["count"]:
+        terminalreporter.write_line(f"hostile-input cases run: {module.CASES['count']}")
