@@ -44,7 +44,7 @@ def worker(backend, devices):
 
     scope = contextlib.nullcontext()
     if devices > 1 and backend == "jax":
-        keras.distribution.set_distribution(keras.distribution.DataParallel(keras.distribution.list_devices("cpu")))
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=keras.distribution.list_devices("cpu")))
     elif devices > 1:
         import tensorflow as tf
 
