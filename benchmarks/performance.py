@@ -34,6 +34,8 @@ from importlib.metadata import version
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # native_loops, onnx_latency
+
 OBJECTIVES = ("gan", "fgan_kl", "wgan_gp", "bigan")
 BACKENDS = ("tensorflow", "jax", "torch")
 BATCH = 64
@@ -113,7 +115,6 @@ def child(backend, objective, mode, steps, blocks, warmup):
         if objective == "gan":
             result["generate"] = time_generate(model)
     else:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from native_loops import make_native_step
 
         step, sync = make_native_step(native_spec(model, objective))
@@ -163,14 +164,10 @@ def time_generate(model, n=1024, repeats=5):
             with torch.no_grad():
                 return g(zt, training=False).numpy()
 
+    from onnx_latency import median_ms
+
     def median_seconds(fn):
-        fn()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return median_ms(fn, repeats, warmup=1) / 1000.0
 
     return {
         "generate_s": median_seconds(lambda: model.generate(n, seed=0, batch_size=n)),
