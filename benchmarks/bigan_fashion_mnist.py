@@ -151,8 +151,7 @@ def main(argv=None):
         size = os.path.getsize(model_path)
         model_note = f"`{model_path}` ({size / 1e6:.1f} MB)."
     path = os.path.join(args.out, "bigan_fashion_mnist.md")
-    with open(path, "w") as f:
-        f.write(report(args, scores, seconds, model_note))
+    kf.imaging.atomic_write_bytes(path, report(args, scores, seconds, model_note).encode())
     print("wrote", path)
 
 

@@ -109,11 +109,10 @@ configuration in a fresh process, alternating, {args.repeats} repeats.
 The two virtual devices share the machine's cores: these figures show that
 the data-parallel code runs and what its overhead is, not a speed-up.
 """
-    os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "data_parallel_throughput.md")
-    with open(path + ".tmp", "w") as f:
-        f.write(report)
-    os.replace(path + ".tmp", path)
+    from keras_fgan.imaging import atomic_write_bytes
+
+    atomic_write_bytes(path, report.encode())
     print("wrote", path)
 
 

@@ -76,23 +76,20 @@ def native_spec(model, objective):
     return spec
 
 
-class _Clock:
-    """Keras callback: time from the start of batch `first` to the end of training."""
+def batch_clock(first):
+    """A Keras callback timing from the start of batch `first` to the end of
+    training (its `start` and `stop` attributes)."""
+    import keras
 
-    def __init__(self, first):
-        import keras
+    class BatchClock(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == first:
+                self.start = time.perf_counter()
 
-        clock = self
+        def on_train_end(self, logs=None):
+            self.stop = time.perf_counter()
 
-        class Callback(keras.callbacks.Callback):
-            def on_train_batch_begin(self, batch, logs=None):
-                if batch == first:
-                    clock.start = time.perf_counter()
-
-            def on_train_end(self, logs=None):
-                clock.stop = time.perf_counter()
-
-        self.callback = Callback()
+    return BatchClock()
 
 
 def child(backend, objective, mode, steps, blocks, warmup):
@@ -109,8 +106,8 @@ def child(backend, objective, mode, steps, blocks, warmup):
         model.compile()
         model.fit(x[: BATCH * warmup], batch_size=BATCH, epochs=1, verbose=0)
         for _ in range(blocks):
-            clock = _Clock(first=1)
-            model.fit(x, batch_size=BATCH, epochs=1, verbose=0, shuffle=False, callbacks=[clock.callback])
+            clock = batch_clock(first=1)
+            model.fit(x, batch_size=BATCH, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
             result["blocks"].append(BATCH * (steps + warmup - 1) / (clock.stop - clock.start))
         if objective == "gan":
             result["generate"] = time_generate(model)
@@ -292,11 +289,11 @@ def main(argv=None):
                     print(f"{backend:10s} {objective:8s} {mode:6s} {statistics.median(r['blocks']):7.1f} img/s "
                           f"{r['peak_rss_mb']:.0f} MB", flush=True)
     text = report(results, args, gflops, time.perf_counter() - start)
-    with open(args.out + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(args.out + ".tmp", args.out)
-    with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
-        json.dump({"gflops": gflops, "results": results}, f, indent=1)
+    from keras_fgan.imaging import atomic_write_bytes
+
+    atomic_write_bytes(args.out, text.encode())
+    results_json = json.dumps({"gflops": gflops, "results": results}, indent=1)
+    atomic_write_bytes(os.path.splitext(args.out)[0] + ".json", results_json.encode())
     print("wrote", args.out)
 
 
