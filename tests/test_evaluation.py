@@ -507,3 +507,39 @@ def test_inception_offline_is_a_clear_error(tmp_path, monkeypatch):
 def test_inception_features_shape():
     features = inception.inception_features(np.zeros((2, 28, 28, 1), np.float32))
     assert features.shape == (2, 2048)
+
+
+# ---------------------------------------------------------------- probes --
+
+def _blobs(rng, n, centres, spread):
+    labels = rng.integers(len(centres), size=n)
+    return centres[labels] + spread * rng.standard_normal((n, centres.shape[1])), labels
+
+
+def test_probe_accuracy_separable_vs_uninformative_features():
+    rng = np.random.default_rng(0)
+    centres = 10.0 * np.eye(4, 6)
+    f_train, y_train = _blobs(rng, 400, centres, 1.0)
+    f_test, y_test = _blobs(rng, 400, centres, 1.0)
+    scores = evaluation.probe_accuracy(1e3 * f_train, y_train, 1e3 * f_test, y_test)
+    assert scores["linear_probe_accuracy"] > 0.99 and scores["knn1_accuracy"] > 0.99
+    # Features independent of the labels: both classifiers at chance (1/4).
+    noise = evaluation.probe_accuracy(
+        rng.standard_normal((400, 6)), y_train, rng.standard_normal((400, 6)), y_test
+    )
+    assert noise["linear_probe_accuracy"] < 0.4 and noise["knn1_accuracy"] < 0.4
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((np.zeros((5, 2, 2)), np.zeros(5), np.zeros((5, 4)), np.zeros(5)), "2-D"),
+        ((np.zeros((5, 3)), np.zeros(4), np.zeros((5, 3)), np.zeros(5)), "one label per"),
+        ((np.zeros((5, 3)), np.arange(5) % 2, np.zeros((5, 2)), np.zeros(5)), "differ in width"),
+        ((np.zeros((5, 3)), np.zeros(5), np.zeros((5, 3)), np.zeros(5)), "two classes"),
+        ((np.full((5, 3), np.nan), np.arange(5) % 2, np.zeros((5, 3)), np.zeros(5)), "NaN"),
+    ],
+)
+def test_probe_accuracy_validates(args, match):
+    with pytest.raises(ValueError, match=match):
+        evaluation.probe_accuracy(*args)

@@ -7,6 +7,8 @@
 - `precision_recall`, `density_coverage`: k-NN fidelity/diversity metrics.
 - `load_classifier`: the shipped classifier (sha256-checked).
 - `FeatureStatistics`: running mean/covariance for streaming evaluation.
+- `probe_accuracy`: linear-probe and 1-NN accuracy of an encoder's features
+  (the BiGAN paper's representation protocol).
 """
 
 from keras_fgan.evaluation.classifier import build_classifier
@@ -19,6 +21,7 @@ from keras_fgan.evaluation.inception import inception_frechet_distance
 from keras_fgan.evaluation.knn_metrics import density_coverage
 from keras_fgan.evaluation.knn_metrics import precision_recall
 from keras_fgan.evaluation.mode_coverage import mode_coverage
+from keras_fgan.evaluation.representation import probe_accuracy
 from keras_fgan.evaluation.streaming import FeatureStatistics
 from keras_fgan.evaluation.streaming import feature_statistics
 from keras_fgan.evaluation.divergence import estimate_divergence
