@@ -9,10 +9,10 @@ A recipe is a flat dict of JSON values, for example::
 `build_model(**recipe)` returns the uncompiled model with the reference
 networks for the data set (MLPs for the 2-D mixtures, `dcgan28` for 28x28
 images); `compile_model(model, **recipe)` compiles it with the objective's
-paper-default optimizers unless learning rates are given.
+paper-default optimizers unless learning rates are given. The two parts of
+`build_model`, `reference_networks` and `assemble`, are shared with
+`keras_fgan.tuning`.
 """
-
-import keras
 
 from keras_fgan import lipschitz as lipschitz_module
 from keras_fgan import networks
@@ -29,16 +29,29 @@ DEFAULTS = {
 }
 
 
-def _networks(objective, kind, latent_dim, width, depth):
+def reference_networks(objective, kind, latent_dim, width, depth=3, data_dim=2):
+    """The reference networks, in the order the objective's class takes them.
+
+    Args:
+        objective: one of `OBJECTIVES`.
+        kind: "plane" (MLPs of `depth` hidden layers on `data_dim`-vectors)
+            or "image" (the `dcgan28` networks for 28x28x1 images).
+        latent_dim, width: latent size and network width.
+        depth, data_dim: MLP depth and sample size (ignored for images).
+
+    Returns:
+        `(generator, discriminator)`, or `(generator, encoder, joint
+        discriminator)` for "bigan".
+    """
     if kind == "plane":
-        generator = networks.mlp_generator(latent_dim, 2, width=width, depth=depth)
+        generator = networks.mlp_generator(latent_dim, data_dim, width=width, depth=depth)
         if objective == "bigan":
             return (
                 generator,
-                networks.mlp_encoder(2, latent_dim, width=width, depth=depth),
-                networks.mlp_joint_discriminator(2, latent_dim, width=width, depth=depth),
+                networks.mlp_encoder(data_dim, latent_dim, width=width, depth=depth),
+                networks.mlp_joint_discriminator(data_dim, latent_dim, width=width, depth=depth),
             )
-        return generator, networks.mlp_discriminator(2, width=width, depth=depth)
+        return generator, networks.mlp_discriminator(data_dim, width=width, depth=depth)
     # WGAN-GP critics must not use batch-dependent layers; the dcgan28
     # discriminator has none. The generator keeps BatchNorm.
     generator = networks.dcgan28_generator(latent_dim, width=width)
@@ -49,6 +62,29 @@ def _networks(objective, kind, latent_dim, width, depth):
             networks.dcgan28_joint_discriminator(latent_dim, width=width),
         )
     return generator, networks.dcgan28_discriminator(width=width)
+
+
+def assemble(
+    objective,
+    nets,
+    *,
+    loss="non_saturating",
+    divergence="jensen_shannon",
+    generator_loss="auto",
+    lipschitz="gradient_penalty",
+    n_critic=5,
+    d_steps=1,
+    **common,
+):
+    """The objective's model around `nets` (as `reference_networks` returns
+    them); `common` goes to every class (`seed`, `latent_prior`)."""
+    if objective == "gan":
+        return GAN(*nets, loss=loss, d_steps=d_steps, **common)
+    if objective == "fgan":
+        return FGAN(*nets, divergence=divergence, generator_loss=generator_loss, d_steps=d_steps, **common)
+    if objective == "wgan":
+        return WGAN(*nets, lipschitz=lipschitz_module.get(lipschitz), n_critic=n_critic, **common)
+    return BiGAN(*nets, loss=loss, d_steps=d_steps, **common)
 
 
 def build_model(
@@ -94,18 +130,16 @@ def build_model(
     kind = DATA_KINDS[data]
     sizes = dict(DEFAULTS[kind])
     sizes.update({k: v for k, v in (("latent_dim", latent_dim), ("width", width), ("depth", depth)) if v is not None})
-    nets = _networks(objective, kind, sizes["latent_dim"], sizes["width"], sizes.get("depth", 3))
+    nets = reference_networks(objective, kind, sizes["latent_dim"], sizes["width"], sizes.get("depth", 3))
     common = {"seed": seed}
     if latent_prior is not None:
         common["latent_prior"] = latent_prior
-    if objective == "gan":
-        return GAN(*nets, loss=loss, d_steps=d_steps, **common)
-    if objective == "fgan":
-        return FGAN(*nets, divergence=divergence, generator_loss=generator_loss, d_steps=d_steps, **common)
-    if objective == "wgan":
-        return WGAN(*nets, lipschitz=lipschitz_module.get(lipschitz), n_critic=n_critic, **common)
-    common.setdefault("latent_prior", "uniform")
-    return BiGAN(*nets, loss=loss, d_steps=d_steps, **common)
+    elif objective == "bigan":
+        common["latent_prior"] = "uniform"
+    return assemble(
+        objective, nets, loss=loss, divergence=divergence, generator_loss=generator_loss,
+        lipschitz=lipschitz, n_critic=n_critic, d_steps=d_steps, **common,
+    )
 
 
 def compile_model(model, *, d_lr=None, g_lr=None, beta_1=None, beta_2=None, jit_compile="auto", **unused):

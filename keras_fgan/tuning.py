@@ -119,12 +119,12 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
         "with `pip install keras-fgan[tuner]` (or `pip install keras-tuner`)."
     ) from error
 
+from keras_fgan import builders
 from keras_fgan import datasets
 from keras_fgan import divergences as divergences_lib
 from keras_fgan import evaluation
 from keras_fgan import lipschitz as lipschitz_lib
 from keras_fgan import models
-from keras_fgan import networks
 from keras_fgan import objectives as objectives_lib
 
 __all__ = [
@@ -600,53 +600,33 @@ class GANHyperModel(keras_tuner.HyperModel):
             values[rate], beta_1=values["beta_1"], beta_2=values["beta_2"]
         )
 
-    def _networks(self, latent_dim, width, joint=False):
-        """(generator, discriminator, encoder-or-None)."""
-        if self.data_kind == "image":
-            generator = networks.dcgan28_generator(latent_dim, width)
-            if joint:
-                return (generator, networks.dcgan28_joint_discriminator(latent_dim, width),
-                        networks.dcgan28_encoder(latent_dim, width))
-            return generator, networks.dcgan28_discriminator(width), None
-        data_dim = self.sample_shape[0]
-        generator = networks.mlp_generator(latent_dim, data_dim, width, self.depth)
-        if joint:
-            return (
-                generator,
-                networks.mlp_joint_discriminator(data_dim, latent_dim, width, self.depth),
-                networks.mlp_encoder(data_dim, latent_dim, width, self.depth),
-            )
-        return generator, networks.mlp_discriminator(data_dim, width, self.depth), None
-
     def _make_model(self, values):
         objective = values["objective"]
         width = max(1, int(round(self.width * values["width_multiplier"])))
-        generator, discriminator, encoder = self._networks(
-            int(values["latent_dim"]), width, joint=objective == "bigan"
+        kind = "image" if self.data_kind == "image" else "plane"
+        nets = builders.reference_networks(
+            objective, kind, int(values["latent_dim"]), width, self.depth,
+            data_dim=self.sample_shape[0],
         )
-        if objective == "gan":
-            return models.GAN(generator, discriminator, loss=values["gan_loss"], seed=self.seed)
-        if objective == "fgan":
-            return models.FGAN(
-                generator, discriminator, divergence=values["divergence"],
-                generator_loss=values["generator_loss"], seed=self.seed,
+        settings = {"seed": self.seed}
+        if objective in ("gan", "bigan"):
+            settings["loss"] = values["gan_loss"]
+        elif objective == "fgan":
+            settings.update(divergence=values["divergence"], generator_loss=values["generator_loss"])
+        elif objective == "wgan":
+            settings.update(lipschitz=self._lipschitz(values), n_critic=int(values["n_critic"]))
+        return builders.assemble(objective, nets, **settings)
+
+    @staticmethod
+    def _lipschitz(values):
+        name = values["lipschitz"]
+        if name == "weight_clip":
+            return lipschitz_lib.WeightClip(values["clip_value"])
+        if name in _PENALTIES:
+            return lipschitz_lib.GradientPenalty(
+                values["penalty_weight"], one_sided=name == "one_sided_penalty"
             )
-        if objective == "wgan":
-            name = values["lipschitz"]
-            if name == "weight_clip":
-                constraint = lipschitz_lib.WeightClip(values["clip_value"])
-            elif name in _PENALTIES:
-                constraint = lipschitz_lib.GradientPenalty(
-                    values["penalty_weight"], one_sided=name == "one_sided_penalty"
-                )
-            else:
-                constraint = lipschitz_lib.get(name)
-            return models.WGAN(
-                generator, discriminator, lipschitz=constraint,
-                n_critic=int(values["n_critic"]), seed=self.seed,
-            )
-        return models.BiGAN(generator, encoder, discriminator, loss=values["gan_loss"],
-                            seed=self.seed)
+        return lipschitz_lib.get(name)
 
     # ----------------------------------------------------------------- fit --
     def fit(self, hp, model, *args, **kwargs):

@@ -285,7 +285,7 @@ def model_card(name, preset):
     if r["data"] in ("ring", "grid"):
         nets = (f"MLPs from `keras_fgan.networks`: `mlp_generator(latent_dim={r['latent_dim']}, 2, width={r['width']}, "
                 f"depth={r['depth']})` and ")
-        nets += (f"`mlp_encoder` + `mlp_joint_discriminator` of the same width and depth." if r["objective"] == "bigan"
+        nets += ("`mlp_encoder` + `mlp_joint_discriminator` of the same width and depth." if r["objective"] == "bigan"
                  else f"`mlp_discriminator(2, width={r['width']}, depth={r['depth']})`.")
         data = (f"`kf.datasets.load('{r['data']}', n={r['n']}, seed={r['seed']})`: "
                 + ("8 Gaussians on the unit circle, std 0.01" if r["data"] == "ring"

@@ -1,7 +1,5 @@
 """GAN and f-GAN through the public API, on the current backend."""
 
-import keras
-import numpy as np
 import pytest
 
 import keras_fgan as kf

@@ -8,7 +8,6 @@ TensorFlow), so passing on all three means the backends agree to 1e-5.
 
 import functools
 import http.server
-import json
 import re
 import shutil
 import threading
