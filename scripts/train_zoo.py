@@ -80,17 +80,17 @@ IMAGE_BASE = {
 def _image_presets():
     b = IMAGE_BASE
     return {
-        "gan_fashion_mnist": dict(b, objective="gan", loss="non_saturating"),
+        "gan_fashion_mnist": dict(b, objective="gan", loss="non_saturating", epochs=10),
         # n_critic=5 makes an epoch about five times as costly: half the images.
         "wgan_gp_fashion_mnist": dict(b, objective="wgan", lipschitz="gradient_penalty", n_critic=5, limit=30000),
         # A 16-d code: the recipe of benchmarks/bigan_fashion_mnist.py, where E(x)
         # beats random encoders by 11.3 points on the linear probe (latent 64: 2.9).
         "bigan_fashion_mnist": dict(b, objective="bigan", loss="non_saturating", latent_dim=16, epochs=10),
         "wgan_clip_fashion_mnist": dict(b, objective="wgan", lipschitz="weight_clip", n_critic=5, limit=30000),
-        "fgan_kl_fashion_mnist": dict(b, objective="fgan", divergence="kl", generator_loss="auto"),
-        "fgan_pearson_fashion_mnist": dict(b, objective="fgan", divergence="pearson", generator_loss="auto"),
+        "fgan_kl_fashion_mnist": dict(b, objective="fgan", divergence="kl", generator_loss="auto", epochs=10),
+        "fgan_pearson_fashion_mnist": dict(b, objective="fgan", divergence="pearson", generator_loss="auto", epochs=10),
         "fgan_squared_hellinger_fashion_mnist": dict(
-            b, objective="fgan", divergence="squared_hellinger", generator_loss="auto"),
+            b, objective="fgan", divergence="squared_hellinger", generator_loss="auto", epochs=10),
     }
 
 
