@@ -53,7 +53,7 @@ def encoder_scores(encode, probe_data):
 
 def random_encoder_scores(model, probe_data, count):
     """Probe scores of `count` freshly initialised copies of the encoder: a
-    single random encoder's probe varies by about a point between inits."""
+    single random encoder's probe varies by up to 3 points between inits."""
     scores = []
     for _ in range(count):
         encoder = keras.models.clone_model(model.encoder)  # new random weights

@@ -82,7 +82,8 @@ def _image_presets():
     return {
         "gan_fashion_mnist": dict(b, objective="gan", loss="non_saturating", epochs=10),
         # n_critic=5 makes an epoch about five times as costly: half the images.
-        "wgan_gp_fashion_mnist": dict(b, objective="wgan", lipschitz="gradient_penalty", n_critic=5, limit=30000),
+        "wgan_gp_fashion_mnist": dict(
+            b, objective="wgan", lipschitz="gradient_penalty", n_critic=5, limit=30000, epochs=5),
         # A 16-d code: the recipe of benchmarks/bigan_fashion_mnist.py, where E(x)
         # beats random encoders by 11.3 points on the linear probe (latent 64: 2.9).
         "bigan_fashion_mnist": dict(b, objective="bigan", loss="non_saturating", latent_dim=16, epochs=10),
