@@ -36,8 +36,10 @@ def reference_networks(objective, kind, latent_dim, width, depth=3, data_dim=2):
         objective: one of `OBJECTIVES`.
         kind: "plane" (MLPs of `depth` hidden layers on `data_dim`-vectors)
             or "image" (the `dcgan28` networks for 28x28x1 images).
-        latent_dim, width: latent size and network width.
-        depth, data_dim: MLP depth and sample size (ignored for images).
+        latent_dim: latent size.
+        width: network width.
+        depth: hidden layers of the MLPs (ignored for images).
+        data_dim: size of a sample vector (ignored for images).
 
     Returns:
         `(generator, discriminator)`, or `(generator, encoder, joint
@@ -76,8 +78,19 @@ def assemble(
     d_steps=1,
     **common,
 ):
-    """The objective's model around `nets` (as `reference_networks` returns
-    them); `common` goes to every class (`seed`, `latent_prior`)."""
+    """The objective's model around `nets`.
+
+    Args:
+        objective: one of `OBJECTIVES`.
+        nets: the networks as `reference_networks` returns them.
+        loss: GAN / BiGAN generator loss.
+        divergence: f-GAN divergence.
+        generator_loss: f-GAN generator loss.
+        lipschitz: WGAN Lipschitz constraint (name, config or instance).
+        n_critic: WGAN critic steps per generator step.
+        d_steps: discriminator steps for GAN / f-GAN / BiGAN.
+        **common: arguments every class takes (`seed`, `latent_prior`).
+    """
     if objective == "gan":
         return GAN(*nets, loss=loss, d_steps=d_steps, **common)
     if objective == "fgan":
