@@ -77,6 +77,11 @@ IMAGE_BASE = {
 }
 
 
+IMAGE_DIVERGENCES = (
+    "kl", "pearson", "squared_hellinger", "reverse_kl", "jensen_shannon", "total_variation", "jeffrey",
+)
+
+
 def _image_presets():
     b = IMAGE_BASE
     return {
@@ -89,10 +94,10 @@ def _image_presets():
         "bigan_fashion_mnist": dict(b, objective="bigan", loss="non_saturating", latent_dim=16, epochs=10),
         "wgan_clip_fashion_mnist": dict(
             b, objective="wgan", lipschitz="weight_clip", n_critic=5, limit=30000, epochs=5),
-        "fgan_kl_fashion_mnist": dict(b, objective="fgan", divergence="kl", generator_loss="auto", epochs=10),
-        "fgan_pearson_fashion_mnist": dict(b, objective="fgan", divergence="pearson", generator_loss="auto", epochs=10),
-        "fgan_squared_hellinger_fashion_mnist": dict(
-            b, objective="fgan", divergence="squared_hellinger", generator_loss="auto", epochs=10),
+        **{
+            f"fgan_{div}_fashion_mnist": dict(b, objective="fgan", divergence=div, generator_loss="auto", epochs=10)
+            for div in IMAGE_DIVERGENCES
+        },
     }
 
 
