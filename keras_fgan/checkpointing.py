@@ -1,10 +1,11 @@
 """Checkpoints that are never left half-written."""
 
-import os
-import tempfile
 from pathlib import Path
 
 import keras
+
+from keras_fgan.fileio import atomic_path
+from keras_fgan.fileio import atomic_write_text
 
 
 def atomic_save(model, path):
@@ -12,19 +13,12 @@ def atomic_save(model, path):
     file in the same directory and `os.replace`, so a crash mid-write leaves
     the previous checkpoint intact."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = ".weights.h5" if path.name.endswith(".weights.h5") else path.suffix
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        if suffix == ".weights.h5":
+    weights_only = path.name.endswith(".weights.h5")
+    with atomic_path(path, suffix=".weights.h5" if weights_only else path.suffix) as tmp:
+        if weights_only:
             model.save_weights(tmp, overwrite=True)
         else:
             model.save(tmp, overwrite=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
@@ -47,20 +41,6 @@ class AtomicModelCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
             atomic_save(self.model, self.filepath.format(epoch=epoch + 1))
-
-
-def _atomic_write_text(path, text):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class BackupAndRestore(keras.callbacks.Callback):
@@ -111,7 +91,7 @@ class BackupAndRestore(keras.callbacks.Callback):
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         name = f"epoch_{epoch + 1:05d}.weights.h5"
         atomic_save(self.model, self.backup_dir / name)
-        _atomic_write_text(
+        atomic_write_text(
             self.backup_dir / self.STATE, json.dumps({"epoch": epoch + 1, "weights": name})
         )
         for old in self.backup_dir.glob("epoch_*.weights.h5"):

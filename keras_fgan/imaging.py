@@ -8,11 +8,11 @@ lazily). Both write to a temporary file in the destination directory and then
 
 import io
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from keras_fgan.fileio import atomic_write_bytes  # noqa: F401  (also re-exported)
 
 
 def image_grid(images, ncols=None, padding=2, value_range=(-1.0, 1.0), pad_value=0):
@@ -54,22 +54,6 @@ def image_grid(images, ncols=None, padding=2, value_range=(-1.0, 1.0), pad_value
         top, left = padding + r * (h + padding), padding + col * (w + padding)
         grid[top : top + h, left : left + w] = scaled[i]
     return grid
-
-
-def atomic_write_bytes(path, data):
-    """Writes bytes to `path` through a temporary file and `os.replace`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def png_bytes(array):

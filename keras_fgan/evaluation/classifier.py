@@ -17,12 +17,13 @@ References:
     to a Local Nash Equilibrium". https://arxiv.org/abs/1706.08500
 """
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 import numpy as np
+
+from keras_fgan.fileio import sha256_of
 
 ZOO_DIR_ENV = "KERAS_FGAN_ZOO_DIR"
 CLASSIFIER_DIR_NAME = "fashion_mnist_classifier"
@@ -105,15 +106,6 @@ def classifier_dir():
     root = os.environ.get(ZOO_DIR_ENV)
     zoo = Path(root) if root else Path(__file__).resolve().parents[2] / "zoo"
     return zoo / CLASSIFIER_DIR_NAME
-
-
-def sha256_of(path):
-    """Returns the hex sha256 digest of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_config(directory=None):
