@@ -183,13 +183,19 @@ def cmd_export(args):
 
 
 def cmd_zoo(args):
+    """`zoo list` (from the packaged registry, no files needed), `zoo show
+    NAME` (the model card, then the path of its picture), `zoo download
+    NAME|all` (verified files into the cache; prints each folder)."""
     from keras_fgan import zoo
 
     if args.zoo_command == "list":
         for name in zoo.list_presets():
-            print(name)
+            info = zoo.preset_info(name)
+            print(f"{name:<36} {info['class']:<10} {info['description']}")
     elif args.zoo_command == "show":
         print(zoo.model_card(args.name))
+        if "samples.png" in zoo.preset_info(args.name)["files"]:
+            print(f"picture: {zoo.preset_file(args.name, 'samples.png')}")
     else:
         names = zoo.list_presets() if args.name == "all" else [args.name]
         for name in names:
@@ -315,8 +321,8 @@ def build_parser():
 
     zoo = sub.add_parser("zoo", help="pretrained presets: list, show, download")
     zoo_sub = zoo.add_subparsers(dest="zoo_command", required=True, parser_class=_Parser)
-    zoo_sub.add_parser("list", help="list preset names")
-    show = zoo_sub.add_parser("show", help="print a preset's model card")
+    zoo_sub.add_parser("list", help="list the presets: name, class, description")
+    show = zoo_sub.add_parser("show", help="print a preset's model card and the path of its picture")
     show.add_argument("name")
     download = zoo_sub.add_parser("download", help="fetch a preset (or 'all') into the cache")
     download.add_argument("name")

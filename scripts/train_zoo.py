@@ -25,7 +25,6 @@ Usage (TensorFlow is the fastest backend on CPU):
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import platform
@@ -107,12 +106,11 @@ CLASS_NAMES = {"gan": "GAN", "fgan": "FGAN", "wgan": "WGAN", "bigan": "BiGAN"}
 
 # ------------------------------------------------------------------ helpers --
 
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def file_record(path):
+    """A preset file's entry in preset.json and the registry: sha256 and size."""
+    from keras_fgan.fileio import sha256_of
+
+    return {"sha256": sha256_of(path), "size": Path(path).stat().st_size}
 
 
 def machine():
@@ -383,8 +381,7 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None):
     out = Path(out_root) / name
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(recipe["seed"])
-    model = builders.build_model(**recipe)
-    builders.compile_model(model, **recipe)
+    model = builders.from_recipe(recipe)
     x = _training_data(recipe)
     start = time.time()
     decay = int(recipe.get("decay_epochs") or 0)
@@ -396,7 +393,7 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None):
         history = model.fit(x, batch_size=recipe["batch_size"], epochs=decay, verbose=0)
     wall = time.time() - start
     # An uncompiled copy: networks and weights only, no optimizer state.
-    export = builders.build_model(**recipe)
+    export = builders.from_recipe(recipe, compile=False)
     export.set_weights(model.get_weights())
     export.save(out / "model.keras")
     model = keras.saving.load_model(out / "model.keras", safe_mode=True)
@@ -422,9 +419,9 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None):
         "files": {},
     }
     for fname in ("model.keras", "reference.npz", "samples.png"):
-        preset["files"][fname] = {"sha256": sha256_of(out / fname), "size": (out / fname).stat().st_size}
+        preset["files"][fname] = file_record(out / fname)
     (out / "README.md").write_text(model_card(name, preset))
-    preset["files"]["README.md"] = {"sha256": sha256_of(out / "README.md"), "size": (out / "README.md").stat().st_size}
+    preset["files"]["README.md"] = file_record(out / "README.md")
     tmp = out / "preset.json.tmp"
     tmp.write_text(json.dumps(preset, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, out / "preset.json")
@@ -442,7 +439,7 @@ def recard(out_root=ZOO):
         preset["training"]["command"] = _command(preset["name"], preset["recipe"])
         card = path.parent / "README.md"
         card.write_text(model_card(preset["name"], preset))
-        preset["files"]["README.md"] = {"sha256": sha256_of(card), "size": card.stat().st_size}
+        preset["files"]["README.md"] = file_record(card)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(preset, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, path)
@@ -455,7 +452,7 @@ def write_classifier_preset(out_root=ZOO):
     config = json.loads((directory / "config.json").read_text())
     files = {}
     for fname in ("classifier.weights.h5", "classifier.weights.h5.sha256", "config.json", "README.md"):
-        files[fname] = {"sha256": sha256_of(directory / fname), "size": (directory / fname).stat().st_size}
+        files[fname] = file_record(directory / fname)
     preset = {
         "name": "fashion_mnist_classifier",
         "class": "Classifier",
@@ -471,9 +468,13 @@ def write_classifier_preset(out_root=ZOO):
 
 
 def write_index(out_root=ZOO):
-    sys.path.insert(0, str(ROOT))
+    """Writes `index.json` of a zoo folder and, for the repository's `zoo/`,
+    the registry packaged inside keras_fgan (the trust root every download is
+    checked against; tests/test_zoo.py checks it against `zoo/`)."""
     from keras_fgan import zoo
 
+    if Path(out_root).resolve() == ZOO.resolve():
+        zoo.write_index(out_root, zoo.REGISTRY_PATH)
     return zoo.write_index(out_root)
 
 
@@ -502,9 +503,12 @@ def write_zoo_readme(out_root=ZOO):
         'model = kf.zoo.load("gan_ring"); kf.zoo.load_generator("wgan_gp_fashion_mnist")',
         'kf.zoo.load_encoder("bigan_fashion_mnist"); kf.WGAN.from_preset("wgan_gp_ring")',
         "```", "",
-        "Files are fetched from `$KERAS_FGAN_ZOO_URL` (https/http/file URL or a directory; default: this folder), "
-        "checked against their sha256 and cached in `$KERAS_HOME/keras_fgan/zoo/<preset>/`. Command line: "
-        "`keras-fgan zoo list | show NAME | download NAME|all`.", "",
+        "The registry (names, classes, recipes, headline metrics, each file's size and sha256) ships inside "
+        "keras_fgan (`keras_fgan/zoo/registry.json`, written with `index.json` here by this script). Files come "
+        "from `$KERAS_FGAN_ZOO_URL` (https/http/file URL or a folder), else a local copy (this folder in a "
+        "checkout, or this folder installed as a data package with `pip install ./zoo`), else the release "
+        "location; each is checked against the packaged sha256 and cached in `$KERAS_HOME/keras_fgan/zoo/<preset>/`. "
+        "Command line: `keras-fgan zoo list | show NAME | download NAME|all`.", "",
         "Every preset was trained by `KERAS_BACKEND=tensorflow python scripts/train_zoo.py --preset NAME` "
         "on a 2-core x86_64 CPU shared with other jobs (no GPU), on a small budget; wall times in the cards.", "",
         "## 2-D mixtures (ring: 8 modes, grid: 25 modes)", "",

@@ -430,29 +430,28 @@ def test_classifier_accuracy_on_test_subset(shipped_config):
     assert accuracy == pytest.approx(shipped_config["metrics"]["subset_accuracy"], abs=0.002)
 
 
-def test_classifier_refuses_bad_sha256(tmp_path, monkeypatch):
+def test_classifier_refuses_bad_sha256(tmp_path):
     target = tmp_path / "zoo" / clf.CLASSIFIER_DIR_NAME
     shutil.copytree(clf.classifier_dir(), target)
-    monkeypatch.setenv(clf.ZOO_DIR_ENV, str(tmp_path / "zoo"))
-    assert clf.classifier_dir() == target
     weights = target / clf.WEIGHTS_FILE
     blob = bytearray(weights.read_bytes())
     blob[len(blob) // 2] ^= 0xFF
     weights.write_bytes(bytes(blob))
     with pytest.raises(ValueError, match="sha256.*refusing to load"):
-        evaluation.load_classifier()
+        evaluation.load_classifier(target)
     weights.write_text("version https://git-lfs.github.com/spec/v1\n")
     with pytest.raises(ValueError, match="Git LFS"):
-        evaluation.load_classifier()
+        evaluation.load_classifier(target)
     weights.unlink()
     with pytest.raises(FileNotFoundError, match="train_classifier.py"):
-        evaluation.load_classifier()
+        evaluation.load_classifier(target)
 
 
-def test_classifier_loads_from_env_zoo_dir(tmp_path, monkeypatch):
+def test_classifier_loads_from_zoo_url(tmp_path, monkeypatch):
     repo_copy = clf.classifier_dir()
     shutil.copytree(repo_copy, tmp_path / clf.CLASSIFIER_DIR_NAME)
-    monkeypatch.setenv(clf.ZOO_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv("KERAS_FGAN_ZOO_URL", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     model = evaluation.load_classifier()
     assert model is not clf.load_classifier(repo_copy)  # cached per folder
     x = np.full((2, 28, 28, 1), -1.0, np.float32)

@@ -4,9 +4,12 @@ The Inception network used by FID was trained on ImageNet and sees 28x28
 grayscale clothing poorly; a small classifier trained on the domain itself gives
 a feature space that separates the ten classes (Fashion-MNIST "FID" in the
 GAN literature is usually computed this way). The project trains it with
-`scripts/train_classifier.py` and ships its weights in
-`zoo/fashion_mnist_classifier/` with a model card; `load_classifier()` checks the
-weights' sha256 before loading them.
+`scripts/train_classifier.py` and ships it as the zoo preset
+`fashion_mnist_classifier` (`zoo/fashion_mnist_classifier/`, with a model card):
+`load_classifier()` takes it from the zoo's cache, where every file was checked
+against the packaged registry, and checks the weights' sha256 again before
+loading them. Its files come from the zoo's sources (`KERAS_FGAN_ZOO_URL`, a
+local copy, the release location; see `keras_fgan.zoo`).
 
 The features are the penultimate layer: the global average pool of the last
 convolution block (like Inception-v3's `pool_3` used by FID), a vector of
@@ -18,14 +21,12 @@ References:
 """
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
 from keras_fgan.fileio import sha256_of
 
-ZOO_DIR_ENV = "KERAS_FGAN_ZOO_DIR"
 CLASSIFIER_DIR_NAME = "fashion_mnist_classifier"
 WEIGHTS_FILE = "classifier.weights.h5"
 CONFIG_FILE = "config.json"
@@ -98,14 +99,17 @@ def feature_model(classifier):
 
 
 def classifier_dir():
-    """Returns the folder holding the shipped classifier.
+    """Returns the folder holding the shipped classifier: the zoo preset
+    `fashion_mnist_classifier`, fetched into the zoo's cache and verified
+    against the packaged registry when needed (`keras_fgan.zoo.download`).
 
-    `$KERAS_FGAN_ZOO_DIR/fashion_mnist_classifier` when the environment variable
-    is set, else `<repository root>/zoo/fashion_mnist_classifier`.
+    Raises:
+        keras_fgan.zoo.ZooDownloadError: no zoo source has its files; the
+            message says how to get them.
     """
-    root = os.environ.get(ZOO_DIR_ENV)
-    zoo = Path(root) if root else Path(__file__).resolve().parents[2] / "zoo"
-    return zoo / CLASSIFIER_DIR_NAME
+    from keras_fgan import zoo
+
+    return zoo.download(CLASSIFIER_DIR_NAME)
 
 
 def read_config(directory=None):
@@ -114,9 +118,9 @@ def read_config(directory=None):
     path = directory / CONFIG_FILE
     if not path.exists():
         raise FileNotFoundError(
-            f"No classifier config at {path}. The classifier ships in "
-            f"zoo/{CLASSIFIER_DIR_NAME}/ of the repository (set {ZOO_DIR_ENV} to a "
-            "folder holding it), or retrain it with scripts/train_classifier.py."
+            f"No classifier config at {path}. Pass a folder holding the classifier's "
+            f"files (or none, for the zoo preset {CLASSIFIER_DIR_NAME!r}), or retrain it "
+            "with scripts/train_classifier.py."
         )
     with open(path) as f:
         return json.load(f)
@@ -143,24 +147,8 @@ def _verify_weights(directory):
     return weights
 
 
-def load_classifier(directory=None):
-    """Loads the shipped Fashion-MNIST classifier (cached per process).
-
-    The weights' sha256 is checked against `classifier.weights.h5.sha256`
-    before loading; a mismatch raises.
-
-    Args:
-        directory: folder holding `config.json`, the weights and their sha256;
-            `classifier_dir()` by default.
-
-    Returns:
-        The classifier `keras.Model` (logits output). Use `feature_model` or
-        `extract_features` for the features.
-
-    Raises:
-        FileNotFoundError: a file is missing.
-        ValueError: the weights' sha256 does not match.
-    """
+def _load(directory):
+    """(classifier, feature model) of a folder, loaded once per process."""
     directory = Path(directory) if directory is not None else classifier_dir()
     key = str(directory.resolve())
     if key not in _CACHE:
@@ -169,13 +157,34 @@ def load_classifier(directory=None):
         model = build_classifier(**config["architecture"])
         model.load_weights(weights)
         _CACHE[key] = (model, feature_model(model))
-    return _CACHE[key][0]
+    return _CACHE[key]
+
+
+def load_classifier(directory=None):
+    """Loads the shipped Fashion-MNIST classifier (cached per process).
+
+    The weights' sha256 is checked against `classifier.weights.h5.sha256`
+    before loading; a mismatch raises.
+
+    Args:
+        directory: folder holding `config.json`, the weights and their sha256;
+            by default the zoo preset's folder (`classifier_dir()`).
+
+    Returns:
+        The classifier `keras.Model` (logits output). Use `feature_model` or
+        `extract_features` for the features.
+
+    Raises:
+        FileNotFoundError: a file is missing.
+        ValueError: the weights' sha256 does not match.
+        keras_fgan.zoo.ZooDownloadError: (default folder) no zoo source has
+            the classifier's files.
+    """
+    return _load(directory)[0]
 
 
 def _cached_feature_model(directory=None):
-    model = load_classifier(directory)
-    directory = Path(directory) if directory is not None else classifier_dir()
-    return _CACHE[str(directory.resolve())][1] if model is not None else None
+    return _load(directory)[1]
 
 
 def check_images(images, name="images"):
