@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-EXTRAS := all-backends,data,tuner,onnx,plot,docs,test
+EXTRAS := all-backends,data,tuner,tensorboard,onnx,plot,docs,test
 FMNIST := /usr/share/datasets/fashion-mnist
 
 .PHONY: demo test data docs clean

@@ -60,7 +60,7 @@ VEEGAN (see the paper for its figures).
 def train_and_score(settings, data, seed, args):
     keras.utils.set_random_seed(seed)
     x = kf.datasets.load(data, n=args.n, seed=seed)
-    model = builders.build_model(data=data, seed=seed, **settings)  # ignores the rates
+    model = builders.from_recipe({**settings, "data": data, "seed": seed}, compile=False)
     steps = args.epochs * (len(x) // args.batch_size)
 
     def adam(learning_rate):

@@ -1,19 +1,62 @@
 """The `keras-fgan` command line: train, sample, evaluate, export, zoo, tune, demo.
 
 The backend is chosen with the KERAS_BACKEND environment variable, as for
-Keras itself. Bad arguments print one line `keras-fgan: error: ...` and exit
-with status 2; failures while running print one line and exit with status 1.
+Keras itself.
+
+Errors: a bad argument, or an option the chosen objective or data do not
+take, prints one line `keras-fgan: error: ... (see --help)` and exits with
+status 2; a failure while running prints one line `keras-fgan: error: ...`
+and exits with status 1 (`KERAS_FGAN_DEBUG=1` re-raises it with its
+traceback). `train` checks its arguments, loads the data and builds the model
+before it writes anything.
+
+Start-up: this module imports nothing from `keras_fgan` when it is loaded,
+and the `keras-fgan` command (`keras_fgan_cli.main`) runs it without first
+running the package's `__init__` (which imports Keras and a backend): `--help`,
+`--version` and argument errors answer at once. Each command imports what it
+uses; option lists that come from the library (objectives, losses, formats)
+are read when argparse checks or prints them.
+
+Logs: unless `TF_CPP_MIN_LOG_LEVEL` is set, the command sets it to 3 and drops
+the lines of TensorFlow's C++ (absl) logging from its standard error, among
+them those its libraries write while loading, which no setting silences.
+Set `TF_CPP_MIN_LOG_LEVEL=0` to see them all.
 """
 
 import argparse
+import contextlib
 import json
 import os
+import re
 import sys
+import threading
 import time
 from pathlib import Path
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+# Upper bounds of the numeric options: far above any sensible run, low enough
+# that a slip of the keyboard fails at once instead of exhausting memory.
+MAX_EPOCHS = 100_000
+MAX_BATCH_SIZE = 65_536
+MAX_LATENT_DIM = 4_096
+MAX_WIDTH = 4_096
+MAX_STEPS = 100  # n_critic, d_steps
+MAX_POINTS = 10_000_000  # --n 2-D points drawn, --limit images used
+MAX_SAMPLES = 10_000  # sample --n: one grid or scatter plot
+MAX_EVAL_SAMPLES = 100_000
+MAX_TRIALS = 10_000
+# A line of TensorFlow's / absl's C++ logging ("E1201 10:21:03.123 303 file.cc:52] ...";
+# before absl is initialised the seconds field counts from 1970) and the line
+# absl writes before its first message.
+_NATIVE_LOG_LINE = re.compile(
+    rb"[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^ \]]+:\d+\] "
+    rb"|WARNING: All log messages before absl::InitializeLog\(\) is called"
+)
+
+
+class UsageError(ValueError):
+    """An argument the command cannot take: one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,14 +66,79 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+class _Names:
+    """`choices=` read from the library when argparse checks or lists them.
+
+    Importing `keras_fgan` loads Keras and a backend; a parser that asked for
+    the names when it is built would make `--help` take seconds. Give such an
+    argument a `metavar`, so that building the parser does not list them.
+    """
+
+    def __init__(self, names):
+        self._names = names
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __contains__(self, value):
+        return value in self._names()
+
+
+def _objectives():
+    from keras_fgan import builders
+
+    return builders.OBJECTIVES
+
+
+def _gan_losses():
+    from keras_fgan import objectives
+
+    return objectives.GAN_GENERATOR_LOSSES
+
+
+def _fgan_generator_losses():
+    from keras_fgan import objectives
+
+    return objectives.F_GAN_GENERATOR_LOSSES
+
+
+def _lipschitz_options():
+    from keras_fgan import lipschitz
+
+    return lipschitz.names()
+
+
+def _export_formats():
+    from keras_fgan import export
+
+    return export.FORMATS
+
+
+def _tuning_data():
+    from keras_fgan import tuning
+
+    return tuning.DATA_NAMES
+
+
+def _tuners():
+    from keras_fgan import tuning
+
+    return tuning.TUNERS
+
+
+def _int_in(low, high):
+    """An argparse `type`: an integer in [low, high]."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high:,}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _positive_float(text):
@@ -43,37 +151,85 @@ def _positive_float(text):
     return value
 
 
+def _version():
+    from importlib import metadata
+
+    versions = []
+    for name in ("keras-fgan", "keras"):
+        try:
+            versions.append(metadata.version(name))
+        except metadata.PackageNotFoundError:
+            versions.append("unknown")
+    return "keras-fgan {} (keras {})".format(*versions)
+
+
+# ---------------------------------------------------------------- logging --
+
+@contextlib.contextmanager
+def _stderr_without(pattern):
+    """Runs the block with the process's standard error (file descriptor 2,
+    where C++ libraries write) passed through a filter that drops the lines
+    `pattern` matches. Other lines go through as they come."""
+    sys.stderr.flush()
+    original = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def forward():
+        with open(read_end, "rb") as pipe, open(original, "wb", closefd=False) as out:
+            for line in pipe:
+                if not pattern.match(line):
+                    try:
+                        out.write(line)
+                        out.flush()
+                    except OSError:
+                        return
+
+    thread = threading.Thread(target=forward, name="keras-fgan-stderr", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(original, 2)  # closes the pipe's last write end: the thread sees EOF
+        thread.join(timeout=5)  # a child process may still hold the pipe open
+        if not thread.is_alive():
+            os.close(original)
+
+
+@contextlib.contextmanager
+def _quiet_tensorflow():
+    """Silences TensorFlow's C++ logging unless TF_CPP_MIN_LOG_LEVEL is set."""
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        yield
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    try:
+        with _stderr_without(_NATIVE_LOG_LINE):
+            yield
+    finally:
+        del os.environ["TF_CPP_MIN_LOG_LEVEL"]
+
+
 # ------------------------------------------------------------------ helpers --
 
 def _load_source(source):
-    """A `.keras` file (loaded in safe mode) or a zoo preset name."""
-    import keras
+    from keras_fgan.export import loading
 
-    import keras_fgan  # noqa: F401  (registers the serialisable classes)
-
-    path = Path(source)
-    if path.suffix == ".keras":
-        if not path.is_file():
-            raise FileNotFoundError(f"no such model file: {source}")
-        return keras.saving.load_model(path, safe_mode=True)
-    try:
-        from keras_fgan import zoo
-    except ImportError:
-        raise ValueError(f"{source!r} is not a .keras file (and the zoo is not available)") from None
-    return zoo.load(source)
+    return loading.load_source(source)[0]
 
 
-def _recipe_of(model, source):
+def _recipe_of(source):
     """The training recipe saved beside a model, or the preset's config."""
-    candidates = [Path(source).with_name("recipe.json")] if Path(source).suffix == ".keras" else []
-    for candidate in candidates:
-        if candidate.is_file():
-            return json.loads(candidate.read_text())
+    candidate = Path(source).with_name("recipe.json")
+    if Path(source).suffix == ".keras" and candidate.is_file():
+        return json.loads(candidate.read_text())
     try:
         from keras_fgan import zoo
 
         return zoo.preset_config(source)
-    except Exception:
+    except Exception:  # noqa: BLE001 - not a preset: no recipe
         return {}
 
 
@@ -87,21 +243,82 @@ def _data_of(model, recipe, explicit):
     raise ValueError("cannot tell which data set the model was trained on: pass --data")
 
 
-def _training_data(recipe):
-    from keras_fgan import datasets
-
-    if recipe["data"] in ("ring", "grid"):
-        return datasets.load(recipe["data"], n=recipe.get("n", 20000), seed=recipe["seed"])
-    x = datasets.load(recipe["data"], split="train")
-    limit = recipe.get("limit")
-    return x[:limit] if limit else x
+def _flag(key):
+    return "--" + key.replace("_", "-")
 
 
 def _print_json(obj):
     print(json.dumps(obj, indent=2, sort_keys=True, default=float))
 
 
-# ----------------------------------------------------------------- commands --
+# -------------------------------------------------------------------- train --
+
+# Options of `train` that are recipe keys (`keras_fgan.builders.RECIPE_KEYS`).
+# They default to argparse.SUPPRESS, so `vars(args)` holds the ones given.
+_RECIPE_OPTIONS = (
+    "objective", "data", "divergence", "generator_loss", "loss", "lipschitz",
+    "n_critic", "d_steps", "latent_dim", "width", "d_lr", "g_lr", "epochs",
+    "batch_size", "n", "limit", "seed",
+)
+_TRAIN_DEFAULTS = {"objective": "gan", "data": "ring", "epochs": 10, "batch_size": 64, "seed": 0}
+_MIXTURE_POINTS = 20_000
+_MIXTURES = ("ring", "grid")
+
+
+def _train_recipe(args):
+    """The run's recipe from the options given (or, with --resume, from the
+    run's recipe.json); raises UsageError for options that do not apply."""
+    import keras
+
+    from keras_fgan import builders
+    from keras_fgan import datasets
+
+    given = {key: value for key, value in vars(args).items() if key in _RECIPE_OPTIONS}
+    recipe_path = Path(args.out) / "recipe.json"
+    if args.resume:
+        if not recipe_path.is_file():
+            raise UsageError(f"--resume: {args.out} holds no run to continue (no recipe.json)")
+        others = sorted(set(given) - {"epochs"})
+        if others:
+            raise UsageError(
+                f"--resume continues the run with its recipe.json and takes only --epochs; "
+                f"drop {_flag(others[0])}"
+            )
+        return {**json.loads(recipe_path.read_text()), **given}
+    if (Path(args.out) / "backup").exists():
+        raise UsageError(
+            f"{args.out} holds an earlier run: pass --resume to continue it (with a "
+            "larger --epochs), or choose another --out"
+        )
+    recipe = {**_TRAIN_DEFAULTS, **given}
+    try:
+        builders.check_objective(
+            recipe["objective"],
+            [k for k in given if any(k in keys for keys in builders.OBJECTIVE_KEYS.values())],
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if recipe["data"] in _MIXTURES:
+        recipe.setdefault("n", _MIXTURE_POINTS)
+        if "limit" in given:
+            raise UsageError(f"--limit selects images; data {recipe['data']!r} is drawn: use --n")
+    elif "n" in given:
+        raise UsageError(f"--n draws points of {' or '.join(_MIXTURES)}; for data {recipe['data']!r} use --limit")
+    if recipe["data"] not in datasets.names():
+        raise UsageError(f"--data: unknown data {recipe['data']!r}; valid: {', '.join(datasets.names())}")
+    if args.evaluate and recipe["data"] not in (*_MIXTURES, "fashion_mnist"):
+        raise UsageError(f"--evaluate has no protocol for data {recipe['data']!r}")
+    recipe["backend"] = keras.backend.backend()
+    return recipe
+
+
+def _training_data(recipe):
+    from keras_fgan import datasets
+
+    if recipe["data"] in _MIXTURES:
+        return datasets.load(recipe["data"], n=recipe["n"], seed=recipe["seed"])
+    return datasets.load(recipe["data"], split="train", n=recipe.get("limit"))
+
 
 def cmd_train(args):
     import keras
@@ -109,34 +326,23 @@ def cmd_train(args):
     from keras_fgan import builders
     from keras_fgan import callbacks
     from keras_fgan import checkpointing
+    from keras_fgan import fileio
     from keras_fgan.evaluation.report import evaluate_model
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    recipe = {
-        key: value
-        for key, value in vars(args).items()
-        if key not in ("func", "command", "out", "resume", "verbose", "evaluate")
-    }
-    recipe["backend"] = keras.backend.backend()
-    recipe_path = out / "recipe.json"
-    if args.resume and recipe_path.is_file():
-        saved = json.loads(recipe_path.read_text())
-        saved.pop("backend", None)
-        saved["epochs"] = args.epochs
-        recipe.update(saved)
-    recipe_path.write_text(json.dumps(recipe, indent=2, sort_keys=True))
-
+    recipe = _train_recipe(args)
+    model_keys, compile_keys, _ = builders.split_recipe(recipe)
     keras.utils.set_random_seed(recipe["seed"])
-    model = builders.build_model(**recipe)
-    builders.compile_model(model, **recipe)
     x = _training_data(recipe)
-    backup = out / "backup"
-    if not args.resume and backup.exists():
-        raise ValueError(f"{backup} exists from an earlier run: pass --resume or choose another --out")
+    if recipe["data"] not in builders.SAMPLE_SHAPES:
+        model_keys["sample_shape"] = recipe["sample_shape"] = list(x.shape[1:])
+    model = builders.compile_model(builders.build_model(**model_keys), **compile_keys)
+
+    # Everything checked: the run's files from here on.
+    out = Path(args.out)
+    fileio.atomic_write_text(out / "recipe.json", json.dumps(recipe, indent=2, sort_keys=True))
     cbs = [
-        checkpointing.BackupAndRestore(backup),
-        callbacks.SampleGrid(str(out / "samples"), every=1, n=64 if recipe["data"] == "fashion_mnist" else 2500),
+        checkpointing.BackupAndRestore(out / "backup"),
+        callbacks.SampleGrid(str(out / "samples"), every=1, n=64 if x.ndim == 4 else 2500),
         checkpointing.AtomicModelCheckpoint(out / "model.keras"),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=args.resume),
         keras.callbacks.TerminateOnNaN(),
@@ -148,9 +354,11 @@ def cmd_train(args):
     summary = {"model": str(out / "model.keras"), "wall_time_s": round(wall, 1)}
     if args.evaluate:
         summary["metrics"] = evaluate_model(model, recipe["data"], seed=recipe["seed"])
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+    fileio.atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=float))
     _print_json(summary)
 
+
+# ----------------------------------------------------------------- commands --
 
 def cmd_sample(args):
     from keras_fgan import imaging
@@ -171,15 +379,14 @@ def cmd_evaluate(args):
     from keras_fgan.evaluation.report import evaluate_model
 
     model = _load_source(args.source)
-    data = _data_of(model, _recipe_of(model, args.source), args.data)
+    data = _data_of(model, _recipe_of(args.source), args.data)
     _print_json(evaluate_model(model, data, num_samples=args.samples, seed=args.seed))
 
 
 def cmd_export(args):
     from keras_fgan import export
 
-    written = export.export_path(args.source, args.format, args.out)
-    _print_json({k: str(v) for k, v in dict(written).items()} if isinstance(written, dict) else str(written))
+    _print_json(export.export_path(args.source, args.format, args.out))
 
 
 def cmd_zoo(args):
@@ -225,6 +432,7 @@ def cmd_demo(args):
     from keras_fgan import callbacks
     from keras_fgan import datasets
     from keras_fgan import export
+    from keras_fgan import fileio
     from keras_fgan.evaluation.report import evaluate_model
 
     out = Path(args.out)
@@ -252,11 +460,10 @@ def cmd_demo(args):
         "wall_time_s": round(wall, 1),
         "sample_grids": sorted(str(p) for p in (out / "samples").glob("*.png")),
         "model": str(out / "model.keras"),
-        "onnx": {role: str(path) for role, path in dict(onnx_paths).items()}
-        if isinstance(onnx_paths, dict) else str(onnx_paths),
+        "onnx": onnx_paths,
         "metrics": metrics,
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+    fileio.atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=float))
     _print_json(summary)
 
 
@@ -269,38 +476,56 @@ def build_parser():
         "(GAN, f-GAN, WGAN, BiGAN). The backend is set with KERAS_BACKEND "
         "(tensorflow, jax or torch).",
     )
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    train = sub.add_parser("train", help="train a model with reference networks",
-                           description="Train a model; writes recipe.json, samples/*.png, "
-                           "model.keras (every epoch, atomically), history.csv and a "
-                           "BackupAndRestore checkpoint for --resume into --out.")
-    train.add_argument("--objective", choices=["gan", "fgan", "wgan", "bigan"], default="gan")
-    train.add_argument("--data", choices=["ring", "grid", "fashion_mnist"], default="ring")
-    train.add_argument("--divergence", default="jensen_shannon", help="f-GAN divergence (default: jensen_shannon)")
-    train.add_argument("--generator-loss", default="auto", choices=["auto", "heuristic", "minimax"], help="f-GAN generator loss")
-    train.add_argument("--loss", default="non_saturating", choices=["non_saturating", "minimax"], help="GAN/BiGAN generator loss")
-    train.add_argument("--lipschitz", default="gradient_penalty", help="WGAN Lipschitz option (weight_clip, gradient_penalty, one_sided_penalty, spectral_norm)")
-    train.add_argument("--n-critic", type=_positive_int, default=5, help="WGAN critic steps per generator step")
-    train.add_argument("--d-steps", type=_positive_int, default=1, help="discriminator steps per generator step (GAN, f-GAN, BiGAN)")
-    train.add_argument("--latent-dim", type=_positive_int, default=None)
-    train.add_argument("--width", type=_positive_int, default=None)
-    train.add_argument("--d-lr", type=_positive_float, default=None, help="discriminator learning rate (default: the objective's paper default)")
-    train.add_argument("--g-lr", type=_positive_float, default=None, help="generator learning rate")
-    train.add_argument("--epochs", type=_positive_int, default=10)
-    train.add_argument("--batch-size", type=_positive_int, default=64)
-    train.add_argument("--n", type=_positive_int, default=20000, help="samples drawn for 2-D data sets")
-    train.add_argument("--limit", type=_positive_int, default=None, help="use only the first LIMIT training images")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", default="runs/train", help="output directory")
-    train.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
-    train.add_argument("--evaluate", action="store_true", help="evaluate at the end")
+    train = sub.add_parser(
+        "train", help="train a model with reference networks",
+        description="Train a model; writes recipe.json, samples/*.png, model.keras (every "
+        "epoch, atomically), history.csv and a BackupAndRestore checkpoint for --resume "
+        "into --out. Options that the objective or the data do not take are refused.",
+        argument_default=argparse.SUPPRESS,
+    )
+    train.add_argument("--objective", choices=_Names(_objectives), metavar="NAME",
+                       help="%(choices)s (default: gan)")
+    train.add_argument("--data", metavar="DATA",
+                       help="a 2-D mixture (ring, grid) or fashion_mnist (default: ring)")
+    train.add_argument("--divergence", metavar="NAME",
+                       help="f-GAN divergence, a name of kf.divergences.names() (default: jensen_shannon)")
+    train.add_argument("--generator-loss", choices=_Names(_fgan_generator_losses), metavar="NAME",
+                       help="f-GAN generator loss: %(choices)s (default: auto)")
+    train.add_argument("--loss", choices=_Names(_gan_losses), metavar="NAME",
+                       help="GAN / BiGAN generator loss: %(choices)s (default: non_saturating)")
+    train.add_argument("--lipschitz", choices=_Names(_lipschitz_options), metavar="NAME",
+                       help="WGAN Lipschitz option: %(choices)s (default: gradient_penalty)")
+    train.add_argument("--n-critic", type=_int_in(1, MAX_STEPS),
+                       help="WGAN critic steps per generator step (default: 5)")
+    train.add_argument("--d-steps", type=_int_in(1, MAX_STEPS),
+                       help="discriminator steps per generator step, GAN / f-GAN / BiGAN (default: 1)")
+    train.add_argument("--latent-dim", type=_int_in(1, MAX_LATENT_DIM),
+                       help="latent size (default: 8 for 2-D data, 64 for images)")
+    train.add_argument("--width", type=_int_in(1, MAX_WIDTH),
+                       help="network width (default: 128 for 2-D data, 64 for images)")
+    train.add_argument("--d-lr", type=_positive_float,
+                       help="discriminator learning rate (default: the objective's paper default)")
+    train.add_argument("--g-lr", type=_positive_float, help="generator learning rate")
+    train.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), help="(default: 10)")
+    train.add_argument("--batch-size", type=_int_in(1, MAX_BATCH_SIZE), help="(default: 64)")
+    train.add_argument("--n", type=_int_in(1, MAX_POINTS),
+                       help=f"points drawn from a 2-D mixture (default: {_MIXTURE_POINTS})")
+    train.add_argument("--limit", type=_int_in(1, MAX_POINTS),
+                       help="use only the first LIMIT training images (default: all)")
+    train.add_argument("--seed", type=int, help="(default: 0)")
+    train.add_argument("--out", default="runs/train", help="output directory (default: %(default)s)")
+    train.add_argument("--resume", action="store_true", default=False,
+                       help="continue the interrupted or finished run in --out (takes --epochs only)")
+    train.add_argument("--evaluate", action="store_true", default=False, help="evaluate at the end")
     train.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1)
     train.set_defaults(func=cmd_train)
 
     sample = sub.add_parser("sample", help="write a PNG of samples from a .keras file or preset")
     sample.add_argument("source", help="a .keras file or a zoo preset name")
-    sample.add_argument("--n", type=_positive_int, default=64)
+    sample.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="samples.png")
     sample.set_defaults(func=cmd_sample)
@@ -309,13 +534,14 @@ def build_parser():
     evaluate.add_argument("source", help="a .keras file or a zoo preset name")
     evaluate.add_argument("--data", choices=["ring", "grid", "fashion_mnist"], default=None,
                           help="data set protocol (default: from recipe.json beside the model)")
-    evaluate.add_argument("--samples", type=_positive_int, default=None)
+    evaluate.add_argument("--samples", type=_int_in(1, MAX_EVAL_SAMPLES), default=None)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(func=cmd_evaluate)
 
     exp = sub.add_parser("export", help="export generator (and encoder) to ONNX or SavedModel")
     exp.add_argument("source", help="a .keras file or a zoo preset name")
-    exp.add_argument("--format", choices=["onnx", "saved_model"], default="onnx")
+    exp.add_argument("--format", choices=_Names(_export_formats), metavar="FORMAT", default="onnx",
+                     help="%(choices)s (default: %(default)s; saved_model needs TensorFlow or JAX)")
     exp.add_argument("--out", default="exported")
     exp.set_defaults(func=cmd_export)
 
@@ -329,10 +555,12 @@ def build_parser():
     zoo.set_defaults(func=cmd_zoo)
 
     tune = sub.add_parser("tune", help="KerasTuner search over objectives and hyperparameters")
-    tune.add_argument("--data", choices=["ring", "grid", "fashion_mnist"], default="ring")
-    tune.add_argument("--tuner", choices=["random", "bayesian", "hyperband"], default="random")
-    tune.add_argument("--max-trials", type=_positive_int, default=10)
-    tune.add_argument("--epochs", type=_positive_int, default=5)
+    tune.add_argument("--data", choices=_Names(_tuning_data), metavar="NAME", default="ring",
+                      help="%(choices)s (default: %(default)s)")
+    tune.add_argument("--tuner", choices=_Names(_tuners), metavar="NAME", default="random",
+                      help="%(choices)s (default: %(default)s)")
+    tune.add_argument("--max-trials", type=_int_in(1, MAX_TRIALS), default=10)
+    tune.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=5)
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--out", default="runs/tune")
     tune.set_defaults(func=cmd_tune)
@@ -342,26 +570,39 @@ def build_parser():
                           "(local files), write sample grid PNGs, export the generator to "
                           "ONNX and print its metrics.")
     demo.add_argument("--out", default="runs/demo")
-    demo.add_argument("--epochs", type=_positive_int, default=2)
-    demo.add_argument("--limit", type=_positive_int, default=20000, help="training images used")
-    demo.add_argument("--eval-samples", type=_positive_int, default=5000)
+    demo.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=2)
+    demo.add_argument("--limit", type=_int_in(1, MAX_POINTS), default=20000, help="training images used")
+    demo.add_argument("--eval-samples", type=_int_in(1, MAX_EVAL_SAMPLES), default=5000)
     demo.set_defaults(func=cmd_demo)
     return parser
 
 
+def _one_line(error):
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else ""
+    if isinstance(error, (ValueError, OSError, KeyError, ImportError, TypeError, NotImplementedError)):
+        return line or type(error).__name__
+    return f"{type(error).__name__}: {line}" if line else type(error).__name__
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    try:
-        args.func(args)
-    except KeyboardInterrupt:
-        print("keras-fgan: interrupted", file=sys.stderr)
-        return 130
-    except (ValueError, TypeError, OSError, ImportError, KeyError) as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"keras-fgan: error: {message}", file=sys.stderr)
-        if os.environ.get("KERAS_FGAN_DEBUG"):
-            raise
-        return EXIT_FAILURE
+    """Runs the command line and returns its exit status; a bad argument
+    raises `SystemExit(2)`, as argparse does."""
+    with _quiet_tensorflow():
+        args = build_parser().parse_args(argv)
+        try:
+            args.func(args)
+        except KeyboardInterrupt:
+            print("keras-fgan: interrupted", file=sys.stderr)
+            return 130
+        except Exception as error:  # noqa: BLE001 - every failure is one line
+            if os.environ.get("KERAS_FGAN_DEBUG"):
+                raise
+            if isinstance(error, UsageError):
+                print(f"keras-fgan {args.command}: error: {str(error).rstrip('.')} (see --help)", file=sys.stderr)
+                raise SystemExit(EXIT_USAGE) from None
+            print(f"keras-fgan: error: {_one_line(error)}", file=sys.stderr)
+            return EXIT_FAILURE
     return 0
 
 

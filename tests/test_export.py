@@ -254,15 +254,27 @@ def test_export_path_and_parity_check(tmp_path, capsys):
         assert "zoo not available" in capsys.readouterr().err
 
 
-def test_export_module_imports_exporters_lazily():
-    """`import keras_fgan` must stay cheap: onnx, tf2onnx, jax2onnx and
+def test_export_package_imports_exporters_lazily():
+    """`import keras_fgan.export` must stay cheap: onnx, tf2onnx, jax2onnx and
     tensorflow are imported inside the functions that use them."""
-    tree = ast.parse((ROOT / "keras_fgan/export.py").read_text())
     top_level = set()
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            top_level.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            top_level.add((node.module or "").split(".")[0])
-    assert top_level <= {"contextlib", "json", "math", "os", "shutil", "tempfile",
-                         "warnings", "pathlib", "keras"}, top_level
+    for path in sorted((ROOT / "keras_fgan/export").glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Import):
+                top_level.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                top_level.add((node.module or "").split(".")[0])
+    assert top_level <= {"contextlib", "functools", "json", "math", "os", "shutil",
+                         "tempfile", "warnings", "pathlib", "keras", "keras_fgan"}, top_level
+
+
+def test_export_is_imported_on_first_use():
+    """`kf.export` needs no `import keras_fgan.export`, on every backend."""
+    import subprocess
+    import sys
+
+    code = ("import sys, keras_fgan as kf; assert 'keras_fgan.export' not in sys.modules; "
+            "print(kf.export.export_onnx.__module__, kf.tuning.tune.__module__)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["keras_fgan.export.onnx", "keras_fgan.tuning.search"]
