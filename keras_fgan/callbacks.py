@@ -4,6 +4,10 @@ Both rely only on the models' `generate(n, seed=...)` method (a NumPy array of
 `n` samples), so they work with every keras-fgan model on every backend.
 """
 
+import itertools
+import os
+import socket
+import time
 import warnings
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from keras_fgan.evaluation.knn_metrics import manifold_metrics
 
 _IMAGE_METRICS = ("frechet_distance", "precision", "recall", "density", "coverage")
 _MIXTURE_METRICS = ("modes", "high_quality", "kl")
+_WRITERS = itertools.count()  # tells apart the events files of one process
 
 
 def _due(epoch, every):
@@ -29,28 +34,57 @@ def _check_every(every):
     return int(every)
 
 
-def _import_tensorflow():
-    import tensorflow
+class _TensorBoardImages:
+    """Appends images to a TensorBoard events file in `log_dir`.
 
-    return tensorflow
-
-
-def write_image_summary(tf, tag, image, step):
-    """Writes one uint8 image to the default `tf.summary` writer.
-
-    Writes the TensorBoard image-plugin format (a string tensor
-    `[width, height, png]` with plugin name "images") with `tf.summary.write`,
-    so it works without the `tensorboard` package (which `tf.summary.image`
-    requires).
+    Writes the events format (TFRecord framing of `Event` protos) with the
+    `tensorboard` package's record writer and protos, and the image plugin's
+    summary layout (a string tensor `[width, height, png]`): no TensorFlow op
+    runs, so it works the same on every backend, beside the files of
+    `keras.callbacks.TensorBoard` in the same folder.
     """
-    from tensorflow.core.framework import summary_pb2
 
-    metadata = summary_pb2.SummaryMetadata(
-        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="images")
-    )
-    height, width = image.shape[:2]
-    tensor = tf.constant([str(width).encode(), str(height).encode(), imaging.png_bytes(image)])
-    return tf.summary.write(tag=tag, tensor=tensor, step=step, metadata=metadata)
+    def __init__(self, log_dir):
+        from tensorboard.compat.proto import event_pb2
+        from tensorboard.summary.writer.record_writer import RecordWriter
+
+        self._event_pb2 = event_pb2
+        log_dir = Path(log_dir)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        name = (f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}."
+                f"{os.getpid()}.{next(_WRITERS)}.sample_grid")
+        self._records = RecordWriter(open(log_dir / name, "wb"))
+        self._write(event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2"))
+
+    def _write(self, event):
+        self._records.write(event.SerializeToString())
+        self._records.flush()
+
+    def add_image(self, tag, image, step):
+        """Writes one uint8 image `(height, width, channels)` at `step`."""
+        from tensorboard.compat.proto import summary_pb2
+        from tensorboard.compat.proto import tensor_pb2
+        from tensorboard.compat.proto import tensor_shape_pb2
+        from tensorboard.compat.proto import types_pb2
+        from tensorboard.plugins.image import metadata
+
+        height, width = image.shape[:2]
+        tensor = tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_STRING,
+            tensor_shape=tensor_shape_pb2.TensorShapeProto(
+                dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=3)]
+            ),
+            string_val=[str(width).encode(), str(height).encode(), imaging.png_bytes(image)],
+        )
+        value = summary_pb2.Summary.Value(
+            tag=tag, tensor=tensor, metadata=metadata.create_summary_metadata(tag, "")
+        )
+        self._write(self._event_pb2.Event(
+            wall_time=time.time(), step=int(step), summary=summary_pb2.Summary(value=[value])
+        ))
+
+    def close(self):
+        self._records.close()
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -68,8 +102,11 @@ class SampleGrid(keras.callbacks.Callback):
         every: save every this many epochs.
         n: number of samples.
         seed: seed passed to `generate`.
-        log_dir: if given, also log the image to TensorBoard there (needs
-            TensorFlow for `tf.summary`; skipped with a warning without it).
+        log_dir: if given, also log the image to TensorBoard there, under
+            the tag "samples" (one step per epoch). Needs the `tensorboard`
+            package (`pip install keras-fgan[tensorboard]`), not TensorFlow;
+            skipped with a warning without it. The same folder may be the
+            `log_dir` of `keras.callbacks.TensorBoard`.
         reference: optional (K, 2) points drawn as crosses on scatter plots,
             e.g. `kf.datasets.mixture_modes("ring")[0]`.
 
@@ -119,19 +156,17 @@ class SampleGrid(keras.callbacks.Callback):
     def _log_image(self, image, step):
         if self._writer is None:
             try:
-                self._tf = _import_tensorflow()
+                self._writer = _TensorBoardImages(self.log_dir)
             except ImportError:
                 warnings.warn(
-                    "SampleGrid(log_dir=...) needs TensorFlow for tf.summary; it is not "
-                    "installed, so images are saved as PNG files only.",
+                    "SampleGrid(log_dir=...) needs the tensorboard package "
+                    "(pip install keras-fgan[tensorboard]); it is not installed, so "
+                    "images are saved as PNG files only.",
                     stacklevel=2,
                 )
                 self.log_dir = None
                 return
-            self._writer = self._tf.summary.create_file_writer(self.log_dir)
-        with self._writer.as_default():
-            write_image_summary(self._tf, "samples", image, step)
-        self._writer.flush()
+        self._writer.add_image("samples", image, step)
 
     def on_train_end(self, logs=None):
         if self._writer is not None:

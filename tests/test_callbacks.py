@@ -1,6 +1,7 @@
 """Tests for keras_fgan.callbacks and keras_fgan.imaging (every KERAS_BACKEND)."""
 
 import os
+import struct
 
 import keras
 import numpy as np
@@ -9,6 +10,7 @@ from PIL import Image
 
 from keras_fgan import callbacks
 from keras_fgan import datasets
+from keras_fgan import fileio
 from keras_fgan import imaging
 
 
@@ -74,7 +76,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(imaging.os, "replace", broken_replace)
+    monkeypatch.setattr(fileio.os, "replace", broken_replace)  # imaging writes through fileio
     with pytest.raises(OSError, match="disk full"):
         imaging.save_image_grid(np.ones((4, 8, 8, 1)), path)
     assert path.read_bytes() == before
@@ -123,21 +125,43 @@ def test_sample_grid_pattern_and_scatter(tmp_path):
         assert png.mode == "RGBA"
 
 
-def test_sample_grid_tensorboard(tmp_path):
-    tf = pytest.importorskip("tensorflow", reason="TensorBoard logging needs TensorFlow")
-    from tensorflow.core.util import event_pb2
+def _events(path):
+    """The `Event` protos of a TensorBoard events file, its TFRecord framing
+    (length, masked CRC32C of the length, data, masked CRC32C of the data)
+    checked: read without TensorFlow, as TensorBoard reads it."""
+    from tensorboard.compat.proto import event_pb2
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
 
-    cb = callbacks.SampleGrid(tmp_path / "png", every=1, n=4, log_dir=tmp_path / "tb")
-    _fit(StandIn(), [cb], epochs=2)
-    events = [f for f in os.listdir(tmp_path / "tb") if "tfevents" in f]
-    assert len(events) == 1
+    data, events, i = path.read_bytes(), [], 0
+    while i < len(data):
+        header = data[i:i + 8]
+        (length,) = struct.unpack("<Q", header)
+        (header_crc,) = struct.unpack("<I", data[i + 8:i + 12])
+        record = data[i + 12:i + 12 + length]
+        (record_crc,) = struct.unpack("<I", data[i + 12 + length:i + 16 + length])
+        assert header_crc == masked_crc32c(header) and record_crc == masked_crc32c(record)
+        events.append(event_pb2.Event.FromString(record))
+        i += 16 + length
+    return events
+
+
+def test_sample_grid_tensorboard_beside_keras_tensorboard(tmp_path):
+    """SampleGrid's images and keras.callbacks.TensorBoard's scalars land in
+    one log_dir, on every backend (the `tensorboard` extra)."""
+    pytest.importorskip("tensorboard", reason="TensorBoard logging needs the tensorboard extra")
+    log_dir = tmp_path / "tb"
+    cb = callbacks.SampleGrid(tmp_path / "png", every=1, n=4, log_dir=log_dir)
+    _fit(StandIn(), [cb, keras.callbacks.TensorBoard(str(log_dir))], epochs=2)
+
+    (grid_events,) = log_dir.glob("events.out.tfevents.*.sample_grid")
+    events = _events(grid_events)
+    assert events[0].file_version == "brain.Event:2"
     images = []
-    for record in tf.data.TFRecordDataset(str(tmp_path / "tb" / events[0])):
-        event = event_pb2.Event.FromString(record.numpy())
+    for event in events[1:]:
         for value in event.summary.value:
             assert value.tag == "samples"
             assert value.metadata.plugin_data.plugin_name == "images"
-            width, height, png = tf.make_ndarray(value.tensor)
+            width, height, png = value.tensor.string_val
             images.append((event.step, int(width), int(height), png))
     assert [step for step, *_ in images] == [1, 2]
     step, width, height, png = images[0]
@@ -145,14 +169,18 @@ def test_sample_grid_tensorboard(tmp_path):
         assert saved.size == (width, height) == (2 * 30 + 2, 2 * 30 + 2)
         assert png == imaging.png_bytes(np.asarray(saved))
 
+    (keras_events,) = (log_dir / "train").glob("events.out.tfevents.*")
+    tags = {value.tag for event in _events(keras_events) for value in event.summary.value}
+    assert "epoch_loss" in tags, tags
 
-def test_sample_grid_without_tensorflow_warns(tmp_path, monkeypatch):
-    def missing():
-        raise ImportError("No module named 'tensorflow'")
 
-    monkeypatch.setattr(callbacks, "_import_tensorflow", missing)
+def test_sample_grid_without_tensorboard_warns(tmp_path, monkeypatch):
+    def missing(log_dir):
+        raise ImportError("No module named 'tensorboard'")
+
+    monkeypatch.setattr(callbacks, "_TensorBoardImages", missing)
     cb = callbacks.SampleGrid(tmp_path, every=1, n=4, log_dir=tmp_path / "tb")
-    with pytest.warns(UserWarning, match="needs TensorFlow"):
+    with pytest.warns(UserWarning, match="needs the tensorboard package"):
         _fit(StandIn(), [cb], epochs=2)
     assert len(cb.paths) == 2 and not (tmp_path / "tb").exists()
 
