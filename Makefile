@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 EXTRAS := all-backends,data,tuner,tensorboard,onnx,plot,docs,test
 FMNIST := /usr/share/datasets/fashion-mnist
 
-.PHONY: demo test data docs clean
+.PHONY: demo test data browser docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,19 @@ data:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq dataset-fashion-mnist; \
 	fi
 
+# Debian's chromium: the docs test opens the built site in it (headless, offline).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
+	fi
+
 # The main job on embedded defaults: train, write a sample grid PNG, export ONNX.
 demo: $(STAMP) data
 	KERAS_BACKEND=$${KERAS_BACKEND:-tensorflow} $(VENV)/bin/keras-fgan demo --out runs/demo
 
 # The whole test suite on the tensorflow, jax and torch backends.
-test: $(STAMP) data
+test: $(STAMP) data browser
 	$(PY) scripts/test_all_backends.py
 
 docs: $(STAMP)

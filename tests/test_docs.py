@@ -1,13 +1,17 @@
-"""The documentation site: `mkdocs build --strict`, API coverage, build hooks.
+"""The documentation site: `mkdocs build --strict`, formulas in a real browser,
+API coverage, build hooks.
 
-Building the site is backend independent and takes a while, so the build runs
-only under the TensorFlow backend (the suite runs once per backend). The
-other checks are cheap and run everywhere.
+Building the site and opening it in a browser do not depend on the backend
+and take a while, so they run only under the TensorFlow backend (the suite
+runs once per backend). The other checks are cheap and run everywhere.
 """
 
+import html
 import importlib.util
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import types
@@ -18,6 +22,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = Path(sys.executable).parent / "mkdocs"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+once = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="the docs build does not depend on the backend; it runs once, under tensorflow",
+)
+needs_mkdocs = pytest.mark.skipif(not MKDOCS.exists(), reason="mkdocs is not installed (extra 'docs')")
 
 
 def _load_hooks():
@@ -28,13 +39,10 @@ def _load_hooks():
     return hooks
 
 
-@pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow",
-    reason="the docs build does not depend on the backend; it runs once, under tensorflow",
-)
-@pytest.mark.skipif(not MKDOCS.exists(), reason="mkdocs is not installed (extra 'docs')")
-def test_mkdocs_build_strict(tmp_path):
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The site built once by `mkdocs build --strict` into a temporary folder."""
+    site = tmp_path_factory.mktemp("docs") / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run(
         [str(MKDOCS), "build", "--strict", "--site-dir", str(site)],
@@ -46,12 +54,20 @@ def test_mkdocs_build_strict(tmp_path):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-6000:]
+    return site
+
+
+@once
+@needs_mkdocs
+def test_mkdocs_build_strict(site):
     for page in ("index.html", "concepts/index.html", "guides/fgan/index.html",
                  "api/divergences/index.html", "zoo/index.html", "cli/index.html"):
         assert (site / page).is_file(), page
-    # mkdocstrings rendered the divergences, and the formulas are marked for MathJax.
+    # mkdocstrings rendered the divergences, and the formulas became MathML.
     assert "keras_fgan.divergences.FDivergence" in (site / "api/divergences/index.html").read_text()
-    assert 'class="arithmatex"' in (site / "concepts/index.html").read_text()
+    concepts = (site / "concepts/index.html").read_text()
+    assert 'class="arithmatex"><math alttext=' in concepts
+    assert "\\(" not in concepts and "\\[" not in concepts
     # One zoo table row per model card, and the cards' images are in the site.
     zoo_page = (site / "zoo/index.html").read_text()
     for card in sorted(ROOT.glob("zoo/*/README.md")):
@@ -61,6 +77,89 @@ def test_mkdocs_build_strict(tmp_path):
             assert (site / "zoo" / image).resolve().is_file(), image
     # The hook file and its bytecode are not published.
     assert not (site / "hooks.py").exists() and not (site / "__pycache__").exists()
+    # Every script and stylesheet ships with the site: nothing from a CDN.
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        remote = re.findall(r'<script[^>]+src="(https?:[^"]+)"', text)
+        remote += re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="(https?:[^"]+)"', text)
+        assert not remote, (page, remote)
+
+
+# Appended to a copy of a built page: what Chromium shows once the page's
+# scripts ran, as JSON in a <pre>. `text` is the rendered text (innerText);
+# a fraction is "stacked" when MathML layout put its numerator above its
+# denominator (no MathML support would leave them side by side).
+PROBE = """<script>(() => {
+  const shown = (e) => e.checkVisibility();
+  const maths = [...document.querySelectorAll("math")];
+  const visible = maths.filter(shown);
+  const fracs = [...document.querySelectorAll("mfrac")].filter(shown);
+  const probe = document.createElement("pre");
+  probe.id = "kf-probe";
+  probe.textContent = JSON.stringify({
+    text: document.body.innerText,
+    math: maths.length,
+    mathml: maths.filter((m) => m instanceof MathMLElement).length,
+    visible: visible.length,
+    laid_out: visible.filter((m) => {
+      const box = m.getBoundingClientRect();
+      return box.width > 0 && box.height > 0;
+    }).length,
+    fracs: fracs.length,
+    stacked: fracs.filter((f) =>
+      f.children[0].getBoundingClientRect().bottom <= f.children[1].getBoundingClientRect().top + 1
+    ).length,
+  });
+  document.body.appendChild(probe);
+})();</script>"""
+
+
+def _render(page, profile):
+    """Opens `page` (a built HTML file) in headless Chromium with no network
+    and returns the probe's findings."""
+    probe_page = page.with_name(page.stem + ".kf-probe.html")
+    probe_page.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    proc = subprocess.run(
+        [
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+            # No network: every host resolves to nothing, and any proxy use fails.
+            "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+            "--virtual-time-budget=5000", "--dump-dom", probe_page.as_uri(),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = re.search(r'<pre id="kf-probe">(.*?)</pre>', proc.stdout, re.DOTALL)
+    assert found, f"the probe did not run in {page}: {proc.stdout[-2000:]}"
+    return json.loads(html.unescape(found.group(1)))
+
+
+@once
+@needs_mkdocs
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (`make test` installs Debian's chromium)",
+)
+def test_formulas_render_in_headless_chromium(site, tmp_path):
+    pages = sorted(p for p in site.rglob("index.html") if 'class="arithmatex"' in p.read_text())
+    relative = {p.relative_to(site).as_posix() for p in pages}
+    assert {"concepts/index.html", "guides/fgan/index.html"} <= relative, relative
+    for page in pages:
+        where = page.relative_to(site).as_posix()
+        seen = _render(page, tmp_path / "profile")
+        for raw in ("\\(", "\\)", "\\[", "\\]", "$$"):
+            assert raw not in seen["text"], (where, raw)
+        assert seen["math"] == page.read_text().count('class="arithmatex"'), where
+        assert seen["mathml"] == seen["math"], where
+        assert seen["visible"] > 0 and seen["laid_out"] == seen["visible"], (where, seen)
+        assert seen["stacked"] == seen["fracs"], (where, seen)
+        if where == "concepts/index.html":
+            assert seen["fracs"] > 0 and "\u2016" in seen["text"]  # \| as a double bar
 
 
 def _public_modules():
