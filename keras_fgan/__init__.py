@@ -23,8 +23,10 @@ from keras_fgan import evaluation
 from keras_fgan import imaging
 from keras_fgan import layers
 from keras_fgan import lipschitz
+from keras_fgan import losses
 from keras_fgan import objectives
 from keras_fgan import networks
+from keras_fgan import regularizers
 from keras_fgan import zoo
 from keras_fgan.models import AdversarialModel
 from keras_fgan.models import BiGAN

@@ -16,9 +16,10 @@ of three ways, each an object with the same small interface
 `apply_to(critic)` sets them as the `constraint` of the critic's variables,
 and every Keras optimizer applies a variable's constraint after each update on
 every backend (inside JAX's `stateless_apply` too), so they need no backend
-code. `GradientPenalty` adds a term to the critic loss instead, computed with
-the backend's double-backprop primitive `keras_fgan.backend.input_gradients`;
-its math here is `keras.ops` only.
+code and no input gradient. `GradientPenalty` is a regularizer instead
+(defined in `keras_fgan.regularizers`, usable with any loss, and reachable
+here as `keras_fgan.lipschitz.GradientPenalty`): a term added to the critic
+loss from the critic's input gradients.
 
 References:
     Arjovsky, Chintala, Bottou. "Wasserstein GAN." ICML 2017.
@@ -37,14 +38,12 @@ import numpy as np
 import keras
 from keras import ops
 
-from keras_fgan.backend import input_gradients
-
 # Added under the square root of a gradient norm, so its derivative stays
 # finite (0, not NaN) where the gradient is exactly zero.
 NORM_EPSILON = 1e-12
 
 
-def _check_number(name, value, *, minimum, inclusive):
+def check_number(name, value, *, minimum, inclusive):
     valid = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
         value, bool
     )
@@ -144,7 +143,7 @@ class WeightClip(_VariableConstraint):
     """
 
     def __init__(self, clip_value=0.01):
-        self.clip_value = _check_number("clip_value", clip_value, minimum=0.0, inclusive=False)
+        self.clip_value = check_number("clip_value", clip_value, minimum=0.0, inclusive=False)
 
     def __call__(self, w):
         return ops.clip(w, -self.clip_value, self.clip_value)
@@ -247,97 +246,32 @@ class SpectralNorm(_VariableConstraint):
         return {"power_iterations": self.power_iterations}
 
 
-@keras.saving.register_keras_serializable(package="keras_fgan")
-class GradientPenalty(LipschitzConstraint):
-    """Penalises the critic's input-gradient norm on random interpolates.
-
-    The norms come from `interpolate_gradient_norms`: for x ~ P, G(z) ~ Q and
-    eps ~ U[0, 1] per sample, x_hat = eps x + (1 - eps) G(z).
-
-    Formula:
-        two-sided (WGAN-GP):  weight * E[(|grad_x D(x_hat)| - target)^2]
-        one-sided (WGAN-LP):  weight * E[max(0, |grad_x D(x_hat)| - target)^2]
-
-    Args:
-        weight: lambda >= 0 (the papers use 10).
-        target: the norm aimed at, > 0 (1 for a 1-Lipschitz critic).
-        one_sided: penalise only norms above `target` (Petzka et al. 2018).
-
-    References:
-        Gulrajani et al. "Improved Training of Wasserstein GANs." NeurIPS
-        2017, Eq. 3 and Algorithm 1.
-        Petzka, Fischer, Lukovnicov. "On the regularization of Wasserstein
-        GANs." ICLR 2018, Eq. 8.
-    """
-
-    def __init__(self, weight=10.0, target=1.0, one_sided=False):
-        self.weight = _check_number("weight", weight, minimum=0.0, inclusive=True)
-        self.target = _check_number("target", target, minimum=0.0, inclusive=False)
-        if not isinstance(one_sided, (bool, np.bool_)):
-            raise ValueError(f"`one_sided` must be True or False. Received: {one_sided!r}")
-        self.one_sided = bool(one_sided)
-
-    def penalty(self, gradient_norms):
-        excess = ops.cast(gradient_norms, "float32") - self.target
-        if self.one_sided:
-            excess = ops.relu(excess)
-        return self.weight * ops.mean(ops.square(excess))
-
-    def default_optimizers(self):
-        """Adam(1e-4, beta_1=0, beta_2=0.9) for both networks (Gulrajani et
-        al. 2017, Algorithm 1)."""
-        return tuple(
-            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9) for _ in range(2)
-        )
-
-    def get_config(self):
-        return {"weight": self.weight, "target": self.target, "one_sided": self.one_sided}
-
-
-# ----------------------------------------------------------------- helpers --
-def interpolates(real, fake, seed=None):
-    """Random points on the segments between real and generated samples.
-
-    Formula:
-        x_hat = eps * x + (1 - eps) * G(z),   eps ~ U[0, 1], one per sample
-
-    Args:
-        real: a batch of samples, shape `(batch, ...)`.
-        fake: a batch of generated samples of the same shape.
-        seed: a `keras.random.SeedGenerator` (works under tracing), an int
-            or None.
-    """
-    real = ops.cast(real, "float32")
-    fake = ops.cast(fake, "float32")
-    shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-    eps = keras.random.uniform(shape, seed=seed)
-    return fake + eps * (real - fake)
-
-
-def gradient_norms(critic, x, training=True):
-    """Per-sample norms of grad_x D(x), differentiable in the critic's weights.
-
-    Safe at a zero gradient: `sqrt(sum(g^2) + 1e-12)` has a finite derivative
-    there, where `sqrt(sum(g^2))` gives NaN.
-    """
-    grads = input_gradients(lambda inputs: critic(inputs, training=training), x)
-    squares = ops.square(ops.cast(grads, "float32"))
-    squares = ops.reshape(squares, (ops.shape(squares)[0], -1))
-    return ops.sqrt(ops.sum(squares, axis=1) + NORM_EPSILON)
-
-
-def interpolate_gradient_norms(critic, real, fake, seed=None):
-    """`gradient_norms` of the critic on `interpolates(real, fake, seed)`."""
-    return gradient_norms(critic, interpolates(real, fake, seed))
-
-
 # ---------------------------------------------------------------- registry --
+def _gradient_penalty(**params):
+    from keras_fgan.regularizers import GradientPenalty
+
+    return GradientPenalty(**params)
+
+
 _FACTORIES = {
     "weight_clip": WeightClip,
-    "gradient_penalty": GradientPenalty,
-    "one_sided_penalty": lambda: GradientPenalty(one_sided=True),
+    "gradient_penalty": _gradient_penalty,
+    "one_sided_penalty": lambda: _gradient_penalty(one_sided=True),
     "spectral_norm": SpectralNorm,
 }
+
+# The gradient penalty and its helpers live in `keras_fgan.regularizers`
+# (usable with any loss); they are reachable here too, where WGAN users
+# look for them.
+_FROM_REGULARIZERS = ("GradientPenalty", "interpolates", "gradient_norms")
+
+
+def __getattr__(name):
+    if name in _FROM_REGULARIZERS:
+        from keras_fgan import regularizers
+
+        return getattr(regularizers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def names():

@@ -132,3 +132,65 @@ def wasserstein_generator_loss(discriminator_gen_outputs):
         Arjovsky et al. 2017, Algorithm 1.
     """
     return -ops.mean(_f32(discriminator_gen_outputs))
+
+
+def hinge_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs):
+    """Hinge loss of the discriminator (geometric GAN).
+
+    Formula:
+        loss = E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]
+
+    References:
+        Lim and Ye. "Geometric GAN." arXiv:1705.02894, 2017, Eq. 10.
+        Miyato, Kataoka, Koyama, Yoshida. "Spectral Normalization for
+        Generative Adversarial Networks." ICLR 2018, Eq. 17.
+    """
+    real = _f32(discriminator_real_outputs)
+    fake = _f32(discriminator_gen_outputs)
+    return ops.mean(ops.relu(1.0 - real)) + ops.mean(ops.relu(1.0 + fake))
+
+
+def hinge_generator_loss(discriminator_gen_outputs):
+    """Hinge-GAN generator loss.
+
+    Formula:
+        loss = -E[D(G(z))]
+
+    References:
+        Lim and Ye 2017, Eq. 11; Miyato et al. 2018, Eq. 17.
+    """
+    return -ops.mean(_f32(discriminator_gen_outputs))
+
+
+def relativistic_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs):
+    """Relativistic pairing GAN (RpGAN) discriminator loss.
+
+    Each real sample is paired with one generated sample, and the
+    discriminator scores their difference.
+
+    Formula:
+        loss = E[softplus(-(D(x) - D(G(z))))] = -E[log sigmoid(D(x) - D(G(z)))]
+
+    References:
+        Jolicoeur-Martineau. "The relativistic discriminator: a key element
+        missing from standard GAN." ICLR 2019, Eq. 8 (f = -log sigmoid).
+        Huang, Gokaslan, Kuleshov, Tompkin. "The GAN is dead; long live the
+        GAN! A Modern GAN Baseline." NeurIPS 2024, Eq. 2 (R3GAN).
+    """
+    real = _f32(discriminator_real_outputs)
+    fake = _f32(discriminator_gen_outputs)
+    return ops.mean(ops.softplus(fake - real))
+
+
+def relativistic_generator_loss(discriminator_real_outputs, discriminator_gen_outputs):
+    """RpGAN generator loss: the discriminator's loss with the pair swapped.
+
+    Formula:
+        loss = E[softplus(-(D(G(z)) - D(x)))]
+
+    References:
+        Jolicoeur-Martineau 2019, Eq. 9; Huang et al. 2024, Eq. 2.
+    """
+    real = _f32(discriminator_real_outputs)
+    fake = _f32(discriminator_gen_outputs)
+    return ops.mean(ops.softplus(real - fake))

@@ -62,7 +62,15 @@ class AdversarialTrainer:
         )
 
     def train_step(self, state, data):
-        groups = self._state_groups()
+        return self._stateless_run(self.adversarial_step, self._state_groups(), state, data)
+
+    def test_step(self, state, data):
+        groups = (self.trainable_variables, self.non_trainable_variables, self.metrics_variables)
+        return self._stateless_run(self.evaluation_step, groups, state, data)
+
+    def _stateless_run(self, step, groups, state, data):
+        """Runs `step(data)` with `groups` of variables mapped to the values
+        in `state`; returns its logs and the new values, group by group."""
         mapping = [
             pair for variables, values in zip(groups, state)
             for pair in zip(variables, values)
@@ -70,7 +78,7 @@ class AdversarialTrainer:
         with keras.StatelessScope(state_mapping=mapping) as scope:
             _SCOPES.append(scope)
             try:
-                logs = self.adversarial_step(data)
+                logs = step(data)
             finally:
                 _SCOPES.pop()
         new_state = tuple(

@@ -58,6 +58,9 @@ class AdversarialTrainer:
         check_strategy()  # at trace time only
         return self.adversarial_step(data)
 
+    def test_step(self, data):
+        return self.evaluation_step(data)
+
     def _shard_latent(self, sample, batch_size):
         """Under a strategy with R replicas, every replica draws the same
         global latent batch (its seed state is mirrored) and keeps its own

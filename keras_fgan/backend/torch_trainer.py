@@ -1,6 +1,8 @@
 """PyTorch gradient mechanics: `torch.autograd.grad`, `create_graph` for
 double backprop."""
 
+import contextlib
+
 import torch
 
 
@@ -17,6 +19,12 @@ class AdversarialTrainer:
 
     def train_step(self, data):
         return self.adversarial_step(data)
+
+    def test_step(self, data):
+        # Keras runs evaluation under `torch.no_grad()`; regularizers need
+        # input gradients, so they get autograd back.
+        with torch.enable_grad() if self.regularizers else contextlib.nullcontext():
+            return self.evaluation_step(data)
 
     def _shard_latent(self, sample, batch_size):
         """Draws the latent batch (JAX shards it like the data under

@@ -1,6 +1,7 @@
-"""The base class shared by every adversarial objective."""
+"""The adversarial model: networks + a loss + regularizers + constraints."""
 
 import copy
+import functools
 import warnings
 
 import numpy as np
@@ -8,6 +9,8 @@ import numpy as np
 import keras
 from keras import ops
 
+from keras_fgan import losses as losses_lib
+from keras_fgan import regularizers as regularizers_lib
 from keras_fgan.backend import AdversarialTrainer
 from keras_fgan.models.optimizer_pair import OptimizerPair
 
@@ -62,33 +65,36 @@ class NonFiniteLossError(FloatingPointError):
 
 
 class NonFiniteLossGuard(keras.callbacks.Callback):
-    """Stops training with a clear error when a logged loss is not finite.
+    """Stops training with a clear error when a loss became NaN or infinite.
 
-    Added by `AdversarialModel.fit` after the user's callbacks. If a user's
-    callback (such as `keras.callbacks.TerminateOnNaN`) already stopped
-    training, it only reports; otherwise it raises `NonFiniteLossError`
-    naming the objective (and divergence), the epoch and the step.
+    Added by `AdversarialModel.fit` after the user's callbacks. The compiled
+    training step records the first generator iteration whose discriminator
+    or generator loss was not finite in a model variable, so checking costs
+    one host read per epoch, not one per batch. At the end of an epoch with
+    such a step it raises `NonFiniteLossError` naming the objective, the
+    epoch and the step; if a user's callback (such as
+    `keras.callbacks.TerminateOnNaN`) already stopped training, it only
+    warns.
     """
 
-    def __init__(self):
-        super().__init__()
-        self._epoch = 0
+    def on_train_begin(self, logs=None):
+        self.model.nonfinite_iteration.assign(-1)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
+        self._epoch_start = int(ops.convert_to_numpy(self.model.g_optimizer.iterations))
 
-    def on_train_batch_end(self, batch, logs=None):
-        bad = {
-            name: float(value)
-            for name, value in (logs or {}).items()
-            if name.endswith("loss") and not np.isfinite(float(value))
-        }
-        if not bad:
+    def on_epoch_end(self, epoch, logs=None):
+        iteration = int(ops.convert_to_numpy(self.model.nonfinite_iteration))
+        if iteration < 0:
             return
+        values = ", ".join(
+            f"{name}={float(value)}" for name, value in (logs or {}).items()
+            if name.endswith("loss") and not np.isfinite(float(value))
+        )
         message = (
-            f"{self.model.describe()}: non-finite loss at epoch {self._epoch + 1}, "
-            f"step {batch + 1}: "
-            + ", ".join(f"{k}={v}" for k, v in bad.items())
+            f"{self.model.describe()}: non-finite loss at epoch {epoch + 1}, "
+            f"step {iteration - self._epoch_start + 1}"
+            + (f" (epoch means: {values})" if values else "")
             + ". Lower the learning rates, check the data for extreme values, "
             "or use a Lipschitz constraint / a different divergence."
         )
@@ -98,36 +104,77 @@ class NonFiniteLossGuard(keras.callbacks.Callback):
         raise NonFiniteLossError(message)
 
 
+@keras.saving.register_keras_serializable(package="keras_fgan")
 class AdversarialModel(AdversarialTrainer, keras.Model):
-    """Base class: a generator and a discriminator trained adversarially.
+    """A generator and a discriminator trained adversarially: networks + a
+    loss + regularizers (+ Keras constraints on the discriminator's weights).
 
-    Subclasses define the objective only: `discriminator_loss(real, z)` and
-    `generator_loss(real, z)`, each returning `(loss, logs)` written in
-    `keras.ops`, the `metric_names` they log, and their default optimizers.
-    The backend trainer (`keras_fgan.backend`) turns them into a training
-    step: `d_steps` discriminator updates, then one generator update, each
-    with its own optimizer, inside one compiled step.
+    Each training step runs `d_steps` discriminator updates, then one
+    generator update, each with its own optimizer, inside one compiled step
+    (the backend trainer of `keras_fgan.backend`). The discriminator
+    minimises `loss.discriminator_loss(D(x), D(G(z)))` plus every
+    regularizer's penalty; the generator minimises
+    `loss.generator_loss(D(x), D(G(z)))`. `evaluate` and
+    `fit(validation_data=...)` report the same losses on held-out data
+    against fresh latents, with no update. `predict(z)` / `model(z)` map
+    latents to samples (with the averaged generator when `ema` is set).
 
     Args:
         generator: a built Keras model mapping latents `(batch, latent_dim)`
             to samples.
-        discriminator: a built Keras model mapping samples to one score each.
+        discriminator: a built Keras model mapping (packed) samples to one
+            score each.
+        loss: an `AdversarialLoss` of `keras_fgan.losses`, its name
+            (`keras_fgan.losses.names()`) or config. Default
+            `"non_saturating"`.
+        regularizers: a list of `keras_fgan.regularizers` objects, names or
+            configs (e.g. `[R1(0.1), R2(0.1)]`), added to the discriminator's
+            loss. Without any, no input gradient is ever computed.
+        d_steps: discriminator updates per generator update (>= 1).
+        pack: PacGAN packing degree m >= 1: the discriminator sees m samples
+            concatenated along the last (feature or channel) axis, so it takes
+            inputs of shape `sample_shape[:-1] + (m * sample_shape[-1],)`
+            (Lin et al. 2018). A batch whose size is not a multiple of m is
+            completed by repeating its first samples.
+        ema: decay in [0, 1) of an exponential moving average of the
+            generator's weights, updated after every generator step inside
+            the compiled step (`model.ema_generator`); `generate`, `predict`,
+            export and the zoo then use the averaged generator. None: off.
         latent_prior: `"normal"` (standard normal) or `"uniform"` (on
             [-1, 1]).
-        d_steps: discriminator updates per generator update (>= 1).
         seed: seed of the in-graph latent sampler (int or None).
         **kwargs: `keras.Model` arguments (`name`, `dtype`).
-    """
 
-    metric_names = ("d_loss", "g_loss")
+    Example:
+
+    ```python
+    model = kf.AdversarialModel(
+        kf.networks.mlp_generator(8, 2), kf.networks.mlp_discriminator(2, pack=2),
+        loss="relativistic", regularizers=[kf.regularizers.R1(0.1), kf.regularizers.R2(0.1)],
+        pack=2, ema=0.999)
+    model.compile()
+    model.fit(x, batch_size=256, epochs=5)
+    ```
+
+    References:
+        Goodfellow et al. "Generative Adversarial Nets." NeurIPS 2014.
+        Lin, Khetan, Fanti, Oh. "PacGAN: The power of two samples in
+        generative adversarial networks." NeurIPS 2018, Sec. 3.
+        Yazici et al. "The Unusual Effectiveness of Averaging in GAN
+        Training." ICLR 2019 (generator EMA).
+    """
 
     def __init__(
         self,
         generator,
         discriminator,
         *,
+        loss="non_saturating",
+        regularizers=(),
         latent_prior="normal",
         d_steps=1,
+        pack=1,
+        ema=None,
         seed=None,
         **kwargs,
     ):
@@ -136,15 +183,42 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             raise ValueError(
                 f"Unknown latent_prior {latent_prior!r}; valid: {', '.join(LATENT_PRIORS)}."
             )
-        if isinstance(d_steps, bool) or not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
-            raise ValueError(f"`d_steps` must be an integer >= 1. Received: {d_steps!r}")
+        self.d_steps = _check_count("d_steps", d_steps)
+        self.pack = _check_count("pack", pack)
+        if ema is not None:
+            ema = regularizers_lib.check_number("ema", ema, minimum=0.0, inclusive=True)
+            if ema >= 1.0:
+                raise ValueError(f"`ema` must be a decay in [0, 1). Received: {ema!r}")
+        if isinstance(regularizers, (str, dict)) or not isinstance(regularizers, (list, tuple)):
+            raise ValueError(
+                "`regularizers` must be a list of keras_fgan.regularizers objects, names "
+                f"or configs. Received: {regularizers!r}"
+            )
+        self.adversarial_loss = losses_lib.get(loss)
+        self.regularizers = [regularizers_lib.get(r) for r in regularizers]
         self.generator = generator
         self.discriminator = discriminator
         self.latent_prior = latent_prior
-        self.d_steps = int(d_steps)
+        self.ema = ema
         self.seed = seed
         self._check_networks()
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # Evaluation draws its own latents, so `fit(validation_data=...)`
+        # trains on the same latent stream as `fit` without it.
+        self._eval_seed_generator = keras.random.SeedGenerator(
+            None if seed is None else seed + 1
+        )
+        self.nonfinite_iteration = keras.Variable(
+            -1, dtype="int32", trainable=False, name="nonfinite_iteration",
+            aggregation="only_first_replica",
+        )
+        self.ema_generator = _averaged_copy(generator) if ema is not None else None
+        self.metric_names = ("d_loss", "g_loss") + tuple(
+            dict.fromkeys(
+                self.adversarial_loss.metric_names
+                + tuple(n for r in self.regularizers for n in r.metric_names)
+            )
+        )
         self._trackers = [keras.metrics.Mean(name=name) for name in self.metric_names]
         self.built = True
 
@@ -160,11 +234,21 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         self.sample_shape = symbolic_output_shape(self.generator, [latent_shape])[1:]
         self._check_discriminator()
 
+    @property
+    def packed_shape(self):
+        """The shape of one discriminator input: `sample_shape` with its last
+        axis multiplied by `pack`."""
+        return self.sample_shape[:-1] + (self.pack * self.sample_shape[-1],)
+
     def _check_discriminator(self):
         (data_shape,) = network_input_shapes(self.discriminator, "discriminator")
-        if tuple(data_shape[1:]) != self.sample_shape:
+        if tuple(data_shape[1:]) != self.packed_shape:
+            packing = (
+                f" packed {self.pack} at a time along the last axis, i.e. {self.packed_shape}"
+                if self.pack > 1 else ""
+            )
             raise ValueError(
-                f"The generator outputs samples of shape {self.sample_shape} "
+                f"The generator outputs samples of shape {self.sample_shape}{packing}, "
                 f"but the discriminator takes inputs of shape {tuple(data_shape[1:])}."
             )
         _check_scores(
@@ -177,21 +261,50 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     def _g_variables(self):
         return self.generator.trainable_variables
 
+    @property
+    def sampling_generator(self):
+        """The generator used to draw samples: the weight average
+        `ema_generator` when `ema` is set, else `generator`."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
     def call(self, z, training=False):
-        """Maps latents to samples (the generator)."""
-        return self.generator(z, training=training)
+        """Maps latents to samples (`sampling_generator`)."""
+        return self.sampling_generator(z, training=training)
+
+    def pack_samples(self, x):
+        """Groups a batch into packs of `pack` samples concatenated along the
+        last axis: `(n, *shape)` -> `(ceil(n / m), *shape[:-1], m * shape[-1])`.
+
+        A batch whose size is not a multiple of m is completed by repeating
+        its first samples (every pack is full).
+        """
+        m = self.pack
+        if m == 1:
+            return x
+        n = ops.shape(x)[0]
+        x = ops.take(x, ops.arange(((n + m - 1) // m) * m) % n, axis=0)
+        x = ops.reshape(x, (-1, m) + tuple(self.sample_shape))
+        x = ops.moveaxis(x, 1, -2)
+        return ops.reshape(x, (-1,) + tuple(self.packed_shape))
+
+    def score(self, samples, training=True):
+        """Discriminator scores of a batch of (unpacked) samples."""
+        return self.discriminator(self.pack_samples(samples), training=training)
 
     # ------------------------------------------------------------ latents --
-    def sample_latent(self, batch_size):
+    def sample_latent(self, batch_size, seed_generator=None):
         """In-graph latent batch from the prior, using the model's seed state
         (distinct per replica under a distribution strategy)."""
-        return self._shard_latent(self._sample_prior, batch_size)
+        return self._shard_latent(
+            functools.partial(self._sample_prior, seed_generator=seed_generator), batch_size
+        )
 
-    def _sample_prior(self, batch_size):
+    def _sample_prior(self, batch_size, seed_generator=None):
         shape = (batch_size, self.latent_dim)
+        seed = seed_generator or self.seed_generator
         if self.latent_prior == "uniform":
-            return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
-        return keras.random.normal(shape, seed=self.seed_generator)
+            return keras.random.uniform(shape, -1.0, 1.0, seed=seed)
+        return keras.random.normal(shape, seed=seed)
 
     def latent_batch(self, n, seed=None):
         """A NumPy latent batch from the prior; identical on every backend for
@@ -204,7 +317,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         return z.astype("float32")
 
     def generate(self, n, seed=None, batch_size=256):
-        """Draws `n` samples from the generator.
+        """Draws `n` samples from the generator (the averaged one when `ema`
+        is set).
 
         Args:
             n: number of samples (>= 1).
@@ -220,11 +334,12 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
         z = self.latent_batch(int(n), seed)
+        generator = self.sampling_generator
         # `predict_on_batch` per chunk: the compiled forward pass without
         # `predict`'s per-call data pipeline (1.46x the raw pass on
         # TensorFlow at n=1024, see benchmarks/RESULTS.md).
         chunks = [
-            self.generator.predict_on_batch(z[start : start + batch_size])
+            generator.predict_on_batch(z[start : start + batch_size])
             for start in range(0, len(z), batch_size)
         ]
         return np.concatenate([np.asarray(c, dtype="float32") for c in chunks])
@@ -347,7 +462,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     def adversarial_step(self, data):
         """One training step: `d_steps` discriminator updates then one
-        generator update. Runs inside the backend's compiled step."""
+        generator update (and the EMA update). Runs inside the backend's
+        compiled step."""
         real = self._prepare_real(data)
         batch_size = ops.shape(real)[0]
         logs = {}
@@ -362,6 +478,23 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         logs.update(
             self._optimize(self.generator_loss, self._g_variables(), self.g_optimizer, real, z)
         )
+        if self.ema_generator is not None:
+            self._update_ema()
+        self._record_nonfinite(logs)
+        return self._track(logs)
+
+    def evaluation_step(self, data):
+        """The step `evaluate` runs: both losses (and the loss' and the
+        regularizers' metrics) on a held-out real batch against fresh
+        latents, networks in inference mode, no update."""
+        real = self._prepare_real(data)
+        z = self.sample_latent(ops.shape(real)[0], self._eval_seed_generator)
+        _, logs = self.discriminator_loss(real, z, training=False)
+        _, g_logs = self.generator_loss(real, z, training=False)
+        logs.update(g_logs)
+        return self._track({k: ops.stop_gradient(v) for k, v in logs.items()})
+
+    def _track(self, logs):
         for tracker in self._trackers:
             tracker.update_state(logs[tracker.name])
         results = {tracker.name: tracker.result() for tracker in self._trackers}
@@ -370,27 +503,62 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         results["loss"] = results["d_loss"] + results["g_loss"]
         return results
 
-    def discriminator_loss(self, real, z):
-        """Returns `(loss, logs)` minimised by the discriminator."""
-        raise NotImplementedError
-
-    def generator_loss(self, real, z):
-        """Returns `(loss, logs)` minimised by the generator."""
-        raise NotImplementedError
-
-    def discriminate(self, real, z, training=True):
-        """Discriminator outputs on real samples and on G(z) (detached)."""
-        fake = ops.stop_gradient(self.generator(z, training=training))
-        return (
-            self.discriminator(real, training=training),
-            self.discriminator(fake, training=training),
+    def _record_nonfinite(self, logs):
+        """Stores the first generator iteration with a non-finite loss in
+        `nonfinite_iteration` (read once per epoch by `NonFiniteLossGuard`)."""
+        finite = ops.logical_and(
+            ops.all(ops.isfinite(logs["d_loss"])), ops.all(ops.isfinite(logs["g_loss"]))
         )
+        recorded = self.nonfinite_iteration.value
+        first = ops.logical_and(ops.logical_not(finite), recorded < 0)
+        iteration = ops.cast(self.g_optimizer.iterations, "int32")
+        self.nonfinite_iteration.assign(ops.where(first, iteration, recorded))
+
+    def _update_ema(self):
+        """ema <- decay * ema + (1 - decay) * weights for the generator's
+        trainable weights; its other weights (BatchNorm statistics) are copied."""
+        decay = self.ema
+        for average, variable in zip(self.ema_generator.weights, self.generator.weights):
+            value = ops.stop_gradient(variable.value)
+            if variable.trainable:
+                value = decay * average.value + (1.0 - decay) * value
+            average.assign(value)
+
+    def discriminator_loss(self, real, z, training=True):
+        """Returns `(loss, logs)` minimised by the discriminator: the loss'
+        discriminator term plus every regularizer's penalty."""
+        fake = ops.stop_gradient(self.generator(z, training=training))
+        real_in, fake_in = self.pack_samples(real), self.pack_samples(fake)
+        real_scores = self.discriminator(real_in, training=training)
+        fake_scores = self.discriminator(fake_in, training=training)
+        loss = self.adversarial_loss.discriminator_loss(real_scores, fake_scores)
+        logs = dict(self.adversarial_loss.metrics(real_scores, fake_scores))
+        seed = self.seed_generator if training else self._eval_seed_generator
+        for regularizer in self.regularizers:
+            penalty, extra = regularizer(
+                lambda x: self.discriminator(x, training=training), real_in, fake_in, seed
+            )
+            loss = loss + penalty
+            logs.update(extra)
+        logs["d_loss"] = loss
+        return loss, logs
+
+    def generator_loss(self, real, z, training=True):
+        """Returns `(loss, logs)` minimised by the generator."""
+        fake_scores = self.score(self.generator(z, training=training), training=training)
+        real_scores = (
+            self.score(real, training=training)
+            if self.adversarial_loss.generator_needs_real else None
+        )
+        loss = self.adversarial_loss.generator_loss(real_scores, fake_scores)
+        return loss, {"g_loss": loss}
 
     # ---------------------------------------------------------------- fit --
     def fit(self, x=None, y=None, *args, **kwargs):
         """`keras.Model.fit` on unlabelled samples (labels, if any, are
         ignored). Accepts arrays, `tf.data.Dataset`, `keras.utils.PyDataset`
-        and torch `DataLoader`s."""
+        and torch `DataLoader`s; `validation_data` is a held-out set of
+        samples (see `evaluate`)."""
         if not self.compiled:
             raise ValueError(
                 f"Call `{type(self).__name__}.compile(d_optimizer=..., "
@@ -401,13 +569,27 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         callbacks.append(NonFiniteLossGuard())
         return super().fit(x, y, *args, callbacks=callbacks, **kwargs)
 
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """The adversarial losses on held-out samples `x` against fresh
+        latents (`d_loss`, `g_loss` and the loss' metrics such as the f-GAN
+        bound `divergence` or the Wasserstein estimate), with the networks
+        in inference mode and no weight or optimizer update. Otherwise as
+        `keras.Model.evaluate`."""
+        if not self.compiled:
+            raise ValueError(
+                f"Call `{type(self).__name__}.compile(d_optimizer=..., "
+                "g_optimizer=...)` before `evaluate()`."
+            )
+        self._check_array_data(x)
+        return super().evaluate(x, y, *args, **kwargs)
+
     def describe(self):
         """A short description of the objective, for messages."""
-        return type(self).__name__
+        return f"{type(self).__name__}(loss={self.adversarial_loss!r})"
 
     def _check_array_data(self, x):
         if x is None:
-            raise ValueError("`fit` needs training data `x`.")
+            raise ValueError("Training data `x` is required.")
         if not (isinstance(x, np.ndarray) or ops.is_tensor(x)):
             return
         x = ops.convert_to_numpy(x)
@@ -445,17 +627,36 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             "dtype": keras.saving.serialize_keras_object(self.dtype_policy),
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "loss": losses_lib.serialize(self.adversarial_loss),
+            "regularizers": [regularizers_lib.serialize(r) for r in self.regularizers],
             "latent_prior": self.latent_prior,
             "d_steps": self.d_steps,
+            "pack": self.pack,
+            "ema": self.ema,
             "seed": self.seed,
         }
 
     @classmethod
     def from_config(cls, config):
         config = copy.deepcopy(config)  # Keras deserialisation consumes its input
-        for key in ("generator", "discriminator", "encoder"):
+        for key in ("generator", "discriminator", "encoder", "critic"):
             if key in config:
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         if "dtype" in config and isinstance(config["dtype"], dict):
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
         return cls(**config)
+
+
+def _check_count(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be an integer >= 1. Received: {value!r}")
+    return int(value)
+
+
+def _averaged_copy(generator):
+    """A non-trainable copy of `generator` with the same weights: the start
+    of its exponential moving average."""
+    average = keras.models.clone_model(generator)
+    average.set_weights(generator.get_weights())
+    average.trainable = False
+    return average

@@ -5,6 +5,7 @@ import numpy as np
 import keras
 from keras import ops
 
+from keras_fgan import losses
 from keras_fgan import objectives
 from keras_fgan.models.adversarial_model import _check_scores
 from keras_fgan.models.adversarial_model import AdversarialModel
@@ -42,8 +43,10 @@ class BiGAN(AdversarialModel):
         discriminator: Keras model with two inputs `[x, z]` of shapes
             `sample_shape` and `(latent_dim,)`, one logit per pair.
         loss: "non_saturating" or "minimax" (the G/E objective).
-        **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `seed`).
-            Donahue et al. use `latent_prior="uniform"`.
+        **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `ema`,
+            `seed`). Donahue et al. use `latent_prior="uniform"`. The joint
+            discriminator takes no packing and no input-gradient
+            regularizers (`pack` must be 1, `regularizers` empty).
 
     Example:
 
@@ -70,8 +73,14 @@ class BiGAN(AdversarialModel):
                 f"{', '.join(objectives.GAN_GENERATOR_LOSSES)}."
             )
         network_input_shapes(encoder, "encoder")  # a Keras model with an input shape
+        if kwargs.get("pack", 1) != 1 or kwargs.get("regularizers"):
+            raise ValueError(
+                "BiGAN's joint discriminator takes (x, z) pairs: it supports no packing "
+                "(`pack` must be 1) and no input-gradient regularizers. Received: "
+                f"pack={kwargs.get('pack', 1)!r}, regularizers={kwargs.get('regularizers')!r}"
+            )
         self.loss_variant = loss
-        super().__init__(generator, discriminator, **kwargs)
+        super().__init__(generator, discriminator, loss=losses.get(loss), **kwargs)
         # Assigned after the base __init__ (PyTorch modules take sub-modules
         # only once initialised), so the joint networks are checked here.
         self.encoder = encoder
@@ -136,13 +145,13 @@ class BiGAN(AdversarialModel):
             self.discriminator([fake, z], training=training),
         )
 
-    def discriminator_loss(self, real, z):
-        real_out, fake_out = self.joint_outputs(real, z, detach=True)
+    def discriminator_loss(self, real, z, training=True):
+        real_out, fake_out = self.joint_outputs(real, z, detach=True, training=training)
         loss = objectives.gan_discriminator_loss(real_out, fake_out)
         return loss, {"d_loss": loss}
 
-    def generator_loss(self, real, z):
-        real_out, fake_out = self.joint_outputs(real, z)
+    def generator_loss(self, real, z, training=True):
+        real_out, fake_out = self.joint_outputs(real, z, training=training)
         if self.loss_variant == "minimax":
             loss = -objectives.gan_discriminator_loss(real_out, fake_out)
         else:  # flipped labels: the pairs swap roles
@@ -227,6 +236,9 @@ class BiGAN(AdversarialModel):
         )
 
     # -------------------------------------------------------- config I/O --
+    def describe(self):
+        return f"BiGAN(loss={self.loss_variant!r})"
+
     def get_config(self):
         return {
             **super().get_config(),

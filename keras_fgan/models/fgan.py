@@ -2,8 +2,7 @@
 
 import keras
 
-from keras_fgan import divergences
-from keras_fgan import objectives
+from keras_fgan import losses
 from keras_fgan.models.adversarial_model import AdversarialModel
 
 
@@ -11,8 +10,10 @@ from keras_fgan.models.adversarial_model import AdversarialModel
 class FGAN(AdversarialModel):
     """f-GAN over any divergence of `keras_fgan.divergences`.
 
-    The discriminator outputs an unconstrained value V(x); with
-    T = g_f(V) it maximises the variational lower bound
+    A preset of `AdversarialModel` with the loss
+    `kf.losses.FGANLoss(divergence, generator_loss)`. The discriminator
+    outputs an unconstrained value V(x); with T = g_f(V) it maximises the
+    variational lower bound
 
         F = E_{x~P}[g_f(V(x))] - E_{z}[f*(g_f(V(G(z))))]
 
@@ -21,8 +22,7 @@ class FGAN(AdversarialModel):
     Sec. 3.2); "auto" (the default) takes the divergence's
     `default_generator_loss`: heuristic for kl, pearson, the Jensen-Shannon
     family, gan, alpha and total variation; minimax for reverse_kl, neyman,
-    squared_hellinger and jeffrey, which stall under the heuristic loss
-    (measured in tests/test_fgan_fits.py).
+    squared_hellinger and jeffrey, which stall under the heuristic loss.
 
     Which loss minimises which divergence: with the optimal critic
     T* = f'(p/q), the minimax generator gradient is -E_P[grad T*] (the
@@ -43,14 +43,13 @@ class FGAN(AdversarialModel):
         divergence: a name from `keras_fgan.divergences.names()` or an
             `FDivergence` (e.g. `divergences.get("alpha", alpha=0.5)`).
         generator_loss: "auto", "heuristic" or "minimax".
-        **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `seed`).
+        **kwargs: see `AdversarialModel` (`regularizers`, `d_steps`, `pack`,
+            `ema`, `latent_prior`, `seed`).
 
     References:
         Nowozin, Cseke, Tomioka. "f-GAN: Training Generative Neural Samplers
         using Variational Divergence Minimization." NeurIPS 2016, Eq. 6.
     """
-
-    metric_names = ("d_loss", "g_loss", "divergence")
 
     def __init__(
         self,
@@ -60,33 +59,15 @@ class FGAN(AdversarialModel):
         generator_loss="auto",
         **kwargs,
     ):
-        if generator_loss not in objectives.F_GAN_GENERATOR_LOSSES:
-            raise ValueError(
-                f"Unknown f-GAN generator_loss {generator_loss!r}; valid: "
-                f"{', '.join(objectives.F_GAN_GENERATOR_LOSSES)}."
-            )
-        self.divergence = divergences.get(divergence)
+        loss = losses.FGANLoss(divergence, generator_loss)
+        self.divergence = loss.divergence
         self.generator_loss_variant = generator_loss
-        super().__init__(generator, discriminator, **kwargs)
-
-    def discriminator_loss(self, real, z):
-        real_out, fake_out = self.discriminate(real, z)
-        bound = objectives.f_gan_bound(real_out, fake_out, self.divergence)
-        return -bound, {"d_loss": -bound, "divergence": bound}
-
-    def generator_loss(self, real, z):
-        fake_out = self.discriminator(self.generator(z, training=True), training=True)
-        loss = objectives.f_gan_generator_loss(
-            fake_out, self.divergence, loss=self.generator_loss_variant
-        )
-        return loss, {"g_loss": loss}
+        super().__init__(generator, discriminator, loss=loss, **kwargs)
 
     def describe(self):
         return f"FGAN(divergence={self.divergence!r}, generator_loss={self.generator_loss_variant!r})"
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "divergence": divergences.serialize(self.divergence),
-            "generator_loss": self.generator_loss_variant,
-        }
+        config = super().get_config()
+        config.pop("loss")
+        return {**config, **self.adversarial_loss.get_config()}

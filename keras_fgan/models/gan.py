@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_fgan import losses
 from keras_fgan import objectives
 from keras_fgan.models.adversarial_model import AdversarialModel
 
@@ -10,16 +11,18 @@ from keras_fgan.models.adversarial_model import AdversarialModel
 class GAN(AdversarialModel):
     """Generative adversarial network with a logit-output discriminator.
 
-    The discriminator minimises the binary cross-entropy
-    `E[softplus(-D(x))] + E[softplus(D(G(z)))]`; the generator minimises
-    `E[log(1 - sigmoid(D(G(z))))]` ("minimax") or
+    A preset of `AdversarialModel` with the loss `kf.losses.NonSaturating()`
+    or `kf.losses.Minimax()`: the discriminator minimises the binary
+    cross-entropy `E[softplus(-D(x))] + E[softplus(D(G(z)))]`; the generator
+    minimises `E[log(1 - sigmoid(D(G(z))))]` ("minimax") or
     `-E[log sigmoid(D(G(z)))]` ("non_saturating", the default).
 
     Args:
         generator: Keras model, latents -> samples.
         discriminator: Keras model, samples -> one logit each.
         loss: "non_saturating" or "minimax".
-        **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `seed`).
+        **kwargs: see `AdversarialModel` (`regularizers`, `d_steps`, `pack`,
+            `ema`, `latent_prior`, `seed`).
 
     Example:
 
@@ -41,17 +44,7 @@ class GAN(AdversarialModel):
                 f"{', '.join(objectives.GAN_GENERATOR_LOSSES)}."
             )
         self.loss_variant = loss
-        super().__init__(generator, discriminator, **kwargs)
-
-    def discriminator_loss(self, real, z):
-        real_out, fake_out = self.discriminate(real, z)
-        loss = objectives.gan_discriminator_loss(real_out, fake_out)
-        return loss, {"d_loss": loss}
-
-    def generator_loss(self, real, z):
-        fake_out = self.discriminator(self.generator(z, training=True), training=True)
-        loss = objectives.gan_generator_loss(fake_out, loss=self.loss_variant)
-        return loss, {"g_loss": loss}
+        super().__init__(generator, discriminator, loss=losses.get(loss), **kwargs)
 
     def describe(self):
         return f"GAN(loss={self.loss_variant!r})"

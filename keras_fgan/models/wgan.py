@@ -1,15 +1,12 @@
 """Wasserstein GAN (Arjovsky et al. 2017) with a choice of Lipschitz constraint."""
 
-import copy
-
-import numpy as np
-
 import keras
-from keras import ops
 
 from keras_fgan import lipschitz as lipschitz_lib
-from keras_fgan import objectives
+from keras_fgan import losses
+from keras_fgan import regularizers as regularizers_lib
 from keras_fgan.models.adversarial_model import AdversarialModel
+from keras_fgan.models.adversarial_model import _check_count
 
 
 @keras.saving.register_keras_serializable(package="keras_fgan")
@@ -36,11 +33,17 @@ class WGAN(AdversarialModel):
     critic's current weights once); the config stores the Lipschitz object,
     so a loaded model re-attaches it.
 
+    A preset of `AdversarialModel` with the loss `kf.losses.Wasserstein()`;
+    the gradient penalty is one of its `regularizers`.
+
     Logged metrics: `d_loss` (critic loss, penalty included), `g_loss`,
-    `wasserstein` (the critic's estimate `E[D(x)] - E[D(G(z))]`) and
-    `grad_norm` (mean norm of the critic's input gradient on random
-    interpolates of real and generated samples, computed for every
-    constraint; about 1 for a critic that is tight and 1-Lipschitz).
+    `wasserstein` (the critic's estimate `E[D(x)] - E[D(G(z))]`) and, with a
+    gradient penalty, `grad_norm` (mean norm of the critic's input gradient
+    on random interpolates of real and generated samples; about 1 for a
+    critic that is tight and 1-Lipschitz). Weight clipping and spectral
+    normalisation compute no input gradient; to log `grad_norm` with them,
+    add `regularizers=[kf.regularizers.GradientNormMonitor()]` (one double
+    backprop per critic step).
 
     Formula:
         critic:     loss = E[D(G(z))] - E[D(x)] + penalty(|grad D(x_hat)|)
@@ -56,7 +59,8 @@ class WGAN(AdversarialModel):
             `"gradient_penalty"` (`GradientPenalty(10.0)`).
         n_critic: critic updates per generator update (integer >= 1); the
             base class's `d_steps`.
-        **kwargs: see `AdversarialModel` (`latent_prior`, `seed`, `name`).
+        **kwargs: see `AdversarialModel` (`regularizers`, further terms
+            beside the penalty; `pack`, `ema`, `latent_prior`, `seed`, `name`).
 
     Example:
 
@@ -76,17 +80,23 @@ class WGAN(AdversarialModel):
         Generative Adversarial Networks." ICLR 2018.
     """
 
-    metric_names = ("d_loss", "g_loss", "wasserstein", "grad_norm")
-
     def __init__(self, generator, critic, lipschitz="gradient_penalty", n_critic=5, **kwargs):
-        if "d_steps" in kwargs or "discriminator" in kwargs:
-            raise ValueError(
-                "WGAN takes `critic` and `n_critic` (not `discriminator`, `d_steps`)."
-            )
-        if isinstance(n_critic, bool) or not isinstance(n_critic, (int, np.integer)) or n_critic < 1:
-            raise ValueError(f"`n_critic` must be an integer >= 1. Received: {n_critic!r}")
+        for key, use in (("d_steps", "n_critic"), ("discriminator", "critic"),
+                         ("loss", "kf.AdversarialModel(loss=...)")):
+            if key in kwargs:
+                raise ValueError(
+                    f"WGAN takes `critic`, `n_critic` and the Wasserstein loss; for `{key}` "
+                    f"use {use}."
+                )
+        _check_count("n_critic", n_critic)
         self.lipschitz = lipschitz_lib.get(lipschitz)
-        super().__init__(generator, critic, d_steps=int(n_critic), **kwargs)
+        regularizers = list(kwargs.pop("regularizers", ()))
+        if isinstance(self.lipschitz, regularizers_lib.Regularizer):
+            regularizers.insert(0, self.lipschitz)
+        super().__init__(
+            generator, critic, loss=losses.Wasserstein(), regularizers=regularizers,
+            d_steps=n_critic, **kwargs,
+        )
         self.lipschitz.apply_to(self.discriminator)
 
     @property
@@ -103,37 +113,16 @@ class WGAN(AdversarialModel):
         """The Lipschitz method's paper optimizers (see the class docstring)."""
         return self.lipschitz.default_optimizers()
 
-    def discriminator_loss(self, real, z):
-        fake = ops.stop_gradient(self.generator(z, training=True))
-        real_out = self.discriminator(real, training=True)
-        fake_out = self.discriminator(fake, training=True)
-        loss = objectives.wasserstein_critic_loss(real_out, fake_out)
-        norms = lipschitz_lib.interpolate_gradient_norms(
-            self.discriminator, real, fake, seed=self.seed_generator
-        )
-        d_loss = loss + self.lipschitz.penalty(norms)
-        return d_loss, {
-            "d_loss": d_loss,
-            "wasserstein": -loss,
-            "grad_norm": ops.stop_gradient(ops.mean(norms)),
-        }
-
-    def generator_loss(self, real, z):
-        fake_out = self.discriminator(self.generator(z, training=True), training=True)
-        loss = objectives.wasserstein_generator_loss(fake_out)
-        return loss, {"g_loss": loss}
+    def describe(self):
+        return f"WGAN(lipschitz={self.lipschitz!r})"
 
     def get_config(self):
         config = super().get_config()
+        config.pop("loss")
         config["critic"] = config.pop("discriminator")
         config["n_critic"] = config.pop("d_steps")
         config["lipschitz"] = lipschitz_lib.serialize(self.lipschitz)
+        config["regularizers"] = [
+            regularizers_lib.serialize(r) for r in self.regularizers if r is not self.lipschitz
+        ]
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = copy.deepcopy(config)  # Keras deserialisation consumes its input
-        for key in ("generator", "critic", "dtype", "lipschitz"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
