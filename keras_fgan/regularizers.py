@@ -66,7 +66,7 @@ def squared_gradient_norms(discriminator, x):
         discriminator: a function of a batch of inputs returning scores.
         x: the input batch.
     """
-    grads = input_gradients(discriminator, x)
+    grads = input_gradients(discriminator, ops.cast(x, "float32"))
     squares = ops.square(ops.cast(grads, "float32"))
     return ops.sum(ops.reshape(squares, (ops.shape(squares)[0], -1)), axis=1)
 
