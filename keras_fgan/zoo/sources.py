@@ -169,7 +169,7 @@ class Source:
             return registry.narrow(None, f"{origin} (larger than {MAX_INDEX_BYTES} bytes)")
         try:
             document = json.loads(buffer.getvalue().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             document = None
         return registry.narrow(document, origin)
 
