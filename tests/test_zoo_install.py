@@ -44,6 +44,8 @@ import pytest
 
 import keras_fgan as kf
 
+pytestmark = pytest.mark.slow  # builds wheels and starts a few processes per backend
+
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND = keras.backend.backend()
 TEST_SITE_PACKAGES = sysconfig.get_paths()["purelib"]
