@@ -19,8 +19,7 @@ Needs the `tuner` extra: `pip install keras-fgan[tuner]`.
 import argparse
 import os
 
-import keras_fgan as kf
-import keras_fgan.tuning  # noqa: F401 - registers kf.tuning (needs keras-tuner)
+import keras_fgan as kf  # kf.tuning is imported on first use (needs keras-tuner)
 
 
 def main(argv=None):

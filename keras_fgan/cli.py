@@ -26,6 +26,7 @@ Set `TF_CPP_MIN_LOG_LEVEL=0` to see them all.
 import argparse
 import contextlib
 import json
+import math
 import os
 import re
 import sys
@@ -35,14 +36,11 @@ from pathlib import Path
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
-# Upper bounds of the numeric options: far above any sensible run, low enough
-# that a slip of the keyboard fails at once instead of exhausting memory.
-MAX_EPOCHS = 100_000
-MAX_BATCH_SIZE = 65_536
-MAX_LATENT_DIM = 4_096
-MAX_WIDTH = 4_096
-MAX_STEPS = 100  # n_critic, d_steps
-MAX_POINTS = 10_000_000  # --n 2-D points drawn, --limit images used
+# Upper bounds of the numeric options the registry does not bound: far above
+# any sensible run, low enough that a slip of the keyboard fails at once
+# instead of exhausting memory or running for days.
+MAX_COUNT = 10_000_000  # epochs, images used, ...
+MAX_IMAGE_SIZE = 1_024
 MAX_SAMPLES = 10_000  # sample --n: one grid or scatter plot
 MAX_EVAL_SAMPLES = 100_000
 MAX_TRIALS = 10_000
@@ -60,22 +58,55 @@ class UsageError(ValueError):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, with no usage dump."""
+    """An ArgumentParser whose errors are one line, with no usage dump.
+
+    Args:
+        populate: a function that adds the parser's arguments when it is
+            first used (to parse or to print its help), for arguments read
+            from the library: `keras_fgan.registry` imports Keras, which
+            `keras-fgan --help` must not wait for.
+        *args, **kwargs: as for `argparse.ArgumentParser`.
+    """
+
+    def __init__(self, *args, populate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._populate = populate
+
+    def _populated(self):
+        if self._populate is not None:
+            populate, self._populate = self._populate, None
+            populate(self)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._populated()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self):
+        self._populated()
+        return super().format_help()
 
     def error(self, message):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
 class _Names:
-    """`choices=` read from the library when argparse checks or lists them.
+    """`choices=` read from the library when argparse checks or lists them:
+    `module.attribute`, a tuple of names or a function returning one.
 
     Importing `keras_fgan` loads Keras and a backend; a parser that asked for
     the names when it is built would make `--help` take seconds. Give such an
     argument a `metavar`, so that building the parser does not list them.
     """
 
-    def __init__(self, names):
-        self._names = names
+    def __init__(self, module, attribute):
+        self._module = module
+        self._attribute = attribute
+
+    def _names(self):
+        import importlib
+
+        names = getattr(importlib.import_module(self._module), self._attribute)
+        return names() if callable(names) else names
 
     def __iter__(self):
         return iter(self._names())
@@ -84,71 +115,28 @@ class _Names:
         return value in self._names()
 
 
-def _objectives():
-    from keras_fgan import builders
-
-    return builders.OBJECTIVES
-
-
-def _gan_losses():
-    from keras_fgan import objectives
-
-    return objectives.GAN_GENERATOR_LOSSES
-
-
-def _fgan_generator_losses():
-    from keras_fgan import objectives
-
-    return objectives.F_GAN_GENERATOR_LOSSES
-
-
-def _lipschitz_options():
-    from keras_fgan import lipschitz
-
-    return lipschitz.names()
-
-
-def _export_formats():
-    from keras_fgan import export
-
-    return export.FORMATS
-
-
-def _tuning_data():
-    from keras_fgan import tuning
-
-    return tuning.DATA_NAMES
-
-
-def _tuners():
-    from keras_fgan import tuning
-
-    return tuning.TUNERS
-
-
-def _int_in(low, high):
-    """An argparse `type`: an integer in [low, high]."""
+def _number(kind, low=None, high=None):
+    """An argparse `type`: a finite "int" or "float" in [low, high] (None:
+    unbounded on that side)."""
+    cast = int if kind == "int" else float
 
     def parse(text):
         try:
-            value = int(text)
+            value = cast(text)
         except ValueError:
             value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high:,}, got {text!r}")
+        if value is None or not (
+            math.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
+        ):
+            what = "an integer" if kind == "int" else "a number"
+            if low is not None and high is not None:
+                what += f" from {low:,} to {high:,}"
+            elif low is not None:
+                what += f" >= {low:,}"
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         return value
 
     return parse
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def _version():
@@ -253,16 +241,80 @@ def _print_json(obj):
 
 # -------------------------------------------------------------------- train --
 
-# Options of `train` that are recipe keys (`keras_fgan.builders.RECIPE_KEYS`).
-# They default to argparse.SUPPRESS, so `vars(args)` holds the ones given.
-_RECIPE_OPTIONS = (
-    "objective", "data", "divergence", "generator_loss", "loss", "lipschitz",
-    "n_critic", "d_steps", "latent_dim", "width", "d_lr", "g_lr", "epochs",
-    "batch_size", "n", "limit", "seed",
-)
-_TRAIN_DEFAULTS = {"objective": "gan", "data": "ring", "epochs": 10, "batch_size": 64, "seed": 0}
-_MIXTURE_POINTS = 20_000
-_MIXTURES = ("ring", "grid")
+# Options of `train` besides the recipe's; the recipe options default to
+# argparse.SUPPRESS, so `vars(args)` holds the ones given.
+_RUN_OPTIONS = ("command", "func", "out", "resume", "evaluate", "verbose")
+
+
+def _add_train_options(train):
+    """Adds the options of `train`: the recipe's, then the run's."""
+    _add_recipe_options(train)
+    train.add_argument("--out", default="runs/train", help="output directory (default: %(default)s)")
+    train.add_argument("--resume", action="store_true", default=False,
+                       help="continue the interrupted or finished run in --out (takes --epochs only)")
+    train.add_argument("--evaluate", action="store_true", default=False, help="evaluate at the end")
+    train.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1)
+
+
+def _add_recipe_options(train):
+    """Adds to `train` one option per recipe parameter of
+    `keras_fgan.registry` (`latent_dim` is `--latent-dim`), with its type,
+    bounds, help, choices and default, and the objectives that take it. The
+    registry checks the names (divergences, losses, ...) when the recipe is
+    built; only `--objective` is checked here."""
+    from keras_fgan import registry
+
+    takers = {}
+    for family in registry.FAMILIES.values():
+        for key in family.recipe_keys():
+            takers.setdefault(key, []).append(family)
+    first = ("objective", "data")
+    for key in (*first, *takers, *(k for k in registry.TRAINING if k not in first)):
+        families = takers.get(key, [])
+        param = families[0].parameter(key) if families else registry.TRAINING[key]
+        options = {"help": _option_help(key, families, registry).replace("%", "%%")}
+        if key == "objective":
+            options.update(choices=registry.family_names(), metavar="NAME")
+        if param.kind == "bool":
+            options["action"] = "store_true"
+        elif param.kind in ("int", "float"):
+            high = param.maximum if param.maximum is not None or param.minimum is None else MAX_COUNT
+            options["type"] = _number(param.kind, param.minimum, high)
+        elif param.kind == "list":
+            options["nargs"] = "+"
+        train.add_argument(_flag(key), **options)
+    train.add_argument(_flag("image_size"), type=_number("int", 4, MAX_IMAGE_SIZE),
+                       help="resize images to IMAGE_SIZE x IMAGE_SIZE (default: a folder's "
+                       "first image's size; the stored size otherwise)")
+
+
+def _option_help(key, families, registry):
+    """`help` of a recipe option: what it is, its choices and default, and,
+    when not every objective takes it, which do (`[fgan] ...`)."""
+    if key == "data":
+        return (
+            "a data set of kf.datasets.names() (ring, grid: 2-D mixtures; fashion_mnist, "
+            "digits: images), a folder of images (PNG, JPEG, BMP, GIF; grayscale or RGB), a "
+            ".npy/.npz file of samples, or tfds:NAME[:SPLIT] (TensorFlow Datasets, read from "
+            "TFDS_DATA_DIR). Vectors get MLP networks, images DCGAN networks at their size "
+            "(default: ring)"
+        )
+    variants = {}  # a Parameter -> the families that share it
+    for family in families:
+        variants.setdefault(id(family.parameter(key)), (family.parameter(key), []))[1].append(family.name)
+    if not families:
+        variants[key] = (registry.TRAINING[key], [])
+    parts = []
+    for param, names in variants.values():
+        text = param.help
+        if param.choices is not None:
+            text += ": " + ", ".join(map(str, param.choices()))
+        if param.default is not None and param.default is not False and param.default != []:
+            text += f" (default: {param.default})"
+        if names and len(families) < len(registry.FAMILIES):
+            text = f"[{', '.join(names)}] {text}"
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def _train_recipe(args):
@@ -272,8 +324,9 @@ def _train_recipe(args):
 
     from keras_fgan import builders
     from keras_fgan import datasets
+    from keras_fgan import registry
 
-    given = {key: value for key, value in vars(args).items() if key in _RECIPE_OPTIONS}
+    given = {key: value for key, value in vars(args).items() if key not in _RUN_OPTIONS}
     recipe_path = Path(args.out) / "recipe.json"
     if args.resume:
         if not recipe_path.is_file():
@@ -290,34 +343,39 @@ def _train_recipe(args):
             f"{args.out} holds an earlier run: pass --resume to continue it (with a "
             "larger --epochs), or choose another --out"
         )
-    recipe = {**_TRAIN_DEFAULTS, **given}
+    recipe = {key: registry.TRAINING[key].default for key in ("objective", "data")}
+    recipe.update(given)
+    parameters = {key for family in registry.FAMILIES.values() for key in family.recipe_keys()}
     try:
-        builders.check_objective(
-            recipe["objective"],
-            [k for k in given if any(k in keys for keys in builders.OBJECTIVE_KEYS.values())],
-        )
+        builders.check_keys(recipe["objective"], [key for key in given if key in parameters])
     except ValueError as error:
         raise UsageError(str(error)) from None
-    if recipe["data"] in _MIXTURES:
-        recipe.setdefault("n", _MIXTURE_POINTS)
-        if "limit" in given:
-            raise UsageError(f"--limit selects images; data {recipe['data']!r} is drawn: use --n")
+    try:
+        datasets.resolve(recipe["data"])
+    except (ValueError, OSError) as error:
+        raise UsageError(f"--data: {error}") from None
+    if recipe["data"] in registry.MIXTURES:
+        drawn = [key for key in ("limit", "image_size") if key in given]
+        if drawn:
+            raise UsageError(f"{_flag(drawn[0])} is for data sets of samples; {recipe['data']!r} is drawn: use --n")
     elif "n" in given:
-        raise UsageError(f"--n draws points of {' or '.join(_MIXTURES)}; for data {recipe['data']!r} use --limit")
-    if recipe["data"] not in datasets.names():
-        raise UsageError(f"--data: unknown data {recipe['data']!r}; valid: {', '.join(datasets.names())}")
-    if args.evaluate and recipe["data"] not in (*_MIXTURES, "fashion_mnist"):
+        raise UsageError(
+            f"--n draws points of {' or '.join(registry.MIXTURES)}; for data {recipe['data']!r} use --limit"
+        )
+    if args.evaluate and recipe["data"] not in registry.PROTOCOLS:
         raise UsageError(f"--evaluate has no protocol for data {recipe['data']!r}")
     recipe["backend"] = keras.backend.backend()
     return recipe
 
 
-def _training_data(recipe):
+def _training_data(training):
+    """The training samples of a recipe's training settings."""
     from keras_fgan import datasets
+    from keras_fgan import registry
 
-    if recipe["data"] in _MIXTURES:
-        return datasets.load(recipe["data"], n=recipe["n"], seed=recipe["seed"])
-    return datasets.load(recipe["data"], split="train", n=recipe.get("limit"))
+    if training["data"] in registry.MIXTURES:
+        return datasets.load(training["data"], n=training["n"], seed=training["seed"])
+    return datasets.load(training["data"], n=training["limit"], image_size=training.get("image_size"))
 
 
 def cmd_train(args):
@@ -330,11 +388,12 @@ def cmd_train(args):
     from keras_fgan.evaluation.report import evaluate_model
 
     recipe = _train_recipe(args)
-    model_keys, compile_keys, _ = builders.split_recipe(recipe)
-    keras.utils.set_random_seed(recipe["seed"])
-    x = _training_data(recipe)
-    if recipe["data"] not in builders.SAMPLE_SHAPES:
-        model_keys["sample_shape"] = recipe["sample_shape"] = list(x.shape[1:])
+    model_keys, compile_keys, training = builders.split_recipe(recipe)
+    keras.utils.set_random_seed(training["seed"])
+    x = _training_data(training)
+    if "sample_shape" not in model_keys and recipe["data"] not in builders.SAMPLE_SHAPES:
+        model_keys["sample_shape"] = tuple(x.shape[1:])
+        recipe["sample_shape"] = list(x.shape[1:])
     model = builders.compile_model(builders.build_model(**model_keys), **compile_keys)
 
     # Everything checked: the run's files from here on.
@@ -348,12 +407,13 @@ def cmd_train(args):
         keras.callbacks.TerminateOnNaN(),
     ]
     start = time.time()
-    model.fit(x, batch_size=recipe["batch_size"], epochs=recipe["epochs"], callbacks=cbs, verbose=args.verbose)
+    model.fit(x, batch_size=training["batch_size"], epochs=training["epochs"], callbacks=cbs,
+              verbose=args.verbose)
     wall = time.time() - start
     checkpointing.atomic_save(model, out / "model.keras")
     summary = {"model": str(out / "model.keras"), "wall_time_s": round(wall, 1)}
     if args.evaluate:
-        summary["metrics"] = evaluate_model(model, recipe["data"], seed=recipe["seed"])
+        summary["metrics"] = evaluate_model(model, training["data"], seed=training["seed"])
     fileio.atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=float))
     _print_json(summary)
 
@@ -483,64 +543,33 @@ def build_parser():
         "train", help="train a model with reference networks",
         description="Train a model; writes recipe.json, samples/*.png, model.keras (every "
         "epoch, atomically), history.csv and a BackupAndRestore checkpoint for --resume "
-        "into --out. Options that the objective or the data do not take are refused.",
-        argument_default=argparse.SUPPRESS,
+        "into --out. Options that the objective or the data do not take are refused; "
+        "[fgan] marks the objectives that take an option.",
+        argument_default=argparse.SUPPRESS, populate=_add_train_options,
     )
-    train.add_argument("--objective", choices=_Names(_objectives), metavar="NAME",
-                       help="%(choices)s (default: gan)")
-    train.add_argument("--data", metavar="DATA",
-                       help="a 2-D mixture (ring, grid) or fashion_mnist (default: ring)")
-    train.add_argument("--divergence", metavar="NAME",
-                       help="f-GAN divergence, a name of kf.divergences.names() (default: jensen_shannon)")
-    train.add_argument("--generator-loss", choices=_Names(_fgan_generator_losses), metavar="NAME",
-                       help="f-GAN generator loss: %(choices)s (default: auto)")
-    train.add_argument("--loss", choices=_Names(_gan_losses), metavar="NAME",
-                       help="GAN / BiGAN generator loss: %(choices)s (default: non_saturating)")
-    train.add_argument("--lipschitz", choices=_Names(_lipschitz_options), metavar="NAME",
-                       help="WGAN Lipschitz option: %(choices)s (default: gradient_penalty)")
-    train.add_argument("--n-critic", type=_int_in(1, MAX_STEPS),
-                       help="WGAN critic steps per generator step (default: 5)")
-    train.add_argument("--d-steps", type=_int_in(1, MAX_STEPS),
-                       help="discriminator steps per generator step, GAN / f-GAN / BiGAN (default: 1)")
-    train.add_argument("--latent-dim", type=_int_in(1, MAX_LATENT_DIM),
-                       help="latent size (default: 8 for 2-D data, 64 for images)")
-    train.add_argument("--width", type=_int_in(1, MAX_WIDTH),
-                       help="network width (default: 128 for 2-D data, 64 for images)")
-    train.add_argument("--d-lr", type=_positive_float,
-                       help="discriminator learning rate (default: the objective's paper default)")
-    train.add_argument("--g-lr", type=_positive_float, help="generator learning rate")
-    train.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), help="(default: 10)")
-    train.add_argument("--batch-size", type=_int_in(1, MAX_BATCH_SIZE), help="(default: 64)")
-    train.add_argument("--n", type=_int_in(1, MAX_POINTS),
-                       help=f"points drawn from a 2-D mixture (default: {_MIXTURE_POINTS})")
-    train.add_argument("--limit", type=_int_in(1, MAX_POINTS),
-                       help="use only the first LIMIT training images (default: all)")
-    train.add_argument("--seed", type=int, help="(default: 0)")
-    train.add_argument("--out", default="runs/train", help="output directory (default: %(default)s)")
-    train.add_argument("--resume", action="store_true", default=False,
-                       help="continue the interrupted or finished run in --out (takes --epochs only)")
-    train.add_argument("--evaluate", action="store_true", default=False, help="evaluate at the end")
-    train.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1)
     train.set_defaults(func=cmd_train)
 
     sample = sub.add_parser("sample", help="write a PNG of samples from a .keras file or preset")
     sample.add_argument("source", help="a .keras file or a zoo preset name")
-    sample.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=64)
+    sample.add_argument("--n", type=_number("int", 1, MAX_SAMPLES), default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="samples.png")
     sample.set_defaults(func=cmd_sample)
 
     evaluate = sub.add_parser("evaluate", help="sample-quality metrics of a .keras file or preset")
     evaluate.add_argument("source", help="a .keras file or a zoo preset name")
-    evaluate.add_argument("--data", choices=["ring", "grid", "fashion_mnist"], default=None,
-                          help="data set protocol (default: from recipe.json beside the model)")
-    evaluate.add_argument("--samples", type=_int_in(1, MAX_EVAL_SAMPLES), default=None)
+    evaluate.add_argument("--data", metavar="NAME", default=None,
+                          choices=_Names("keras_fgan.registry", "PROTOCOLS"),
+                          help="the data set whose protocol to use: %(choices)s (default: from "
+                          "recipe.json beside the model)")
+    evaluate.add_argument("--samples", type=_number("int", 1, MAX_EVAL_SAMPLES), default=None)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(func=cmd_evaluate)
 
     exp = sub.add_parser("export", help="export generator (and encoder) to ONNX or SavedModel")
     exp.add_argument("source", help="a .keras file or a zoo preset name")
-    exp.add_argument("--format", choices=_Names(_export_formats), metavar="FORMAT", default="onnx",
+    exp.add_argument("--format", metavar="FORMAT", default="onnx",
+                     choices=_Names("keras_fgan.export", "FORMATS"),
                      help="%(choices)s (default: %(default)s; saved_model needs TensorFlow or JAX)")
     exp.add_argument("--out", default="exported")
     exp.set_defaults(func=cmd_export)
@@ -555,12 +584,14 @@ def build_parser():
     zoo.set_defaults(func=cmd_zoo)
 
     tune = sub.add_parser("tune", help="KerasTuner search over objectives and hyperparameters")
-    tune.add_argument("--data", choices=_Names(_tuning_data), metavar="NAME", default="ring",
+    tune.add_argument("--data", metavar="NAME", default="ring",
+                      choices=_Names("keras_fgan.tuning", "DATA_NAMES"),
                       help="%(choices)s (default: %(default)s)")
-    tune.add_argument("--tuner", choices=_Names(_tuners), metavar="NAME", default="random",
+    tune.add_argument("--tuner", metavar="NAME", default="random",
+                      choices=_Names("keras_fgan.tuning", "TUNERS"),
                       help="%(choices)s (default: %(default)s)")
-    tune.add_argument("--max-trials", type=_int_in(1, MAX_TRIALS), default=10)
-    tune.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=5)
+    tune.add_argument("--max-trials", type=_number("int", 1, MAX_TRIALS), default=10)
+    tune.add_argument("--epochs", type=_number("int", 1, MAX_COUNT), default=5)
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--out", default="runs/tune")
     tune.set_defaults(func=cmd_tune)
@@ -570,9 +601,9 @@ def build_parser():
                           "(local files), write sample grid PNGs, export the generator to "
                           "ONNX and print its metrics.")
     demo.add_argument("--out", default="runs/demo")
-    demo.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=2)
-    demo.add_argument("--limit", type=_int_in(1, MAX_POINTS), default=20000, help="training images used")
-    demo.add_argument("--eval-samples", type=_int_in(1, MAX_EVAL_SAMPLES), default=5000)
+    demo.add_argument("--epochs", type=_number("int", 1, MAX_COUNT), default=2)
+    demo.add_argument("--limit", type=_number("int", 1, MAX_COUNT), default=20000, help="training images used")
+    demo.add_argument("--eval-samples", type=_number("int", 1, MAX_EVAL_SAMPLES), default=5000)
     demo.set_defaults(func=cmd_demo)
     return parser
 

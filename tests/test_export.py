@@ -267,14 +267,3 @@ def test_export_package_imports_exporters_lazily():
     assert top_level <= {"contextlib", "functools", "json", "math", "os", "shutil",
                          "tempfile", "warnings", "pathlib", "keras", "keras_fgan"}, top_level
 
-
-def test_export_is_imported_on_first_use():
-    """`kf.export` needs no `import keras_fgan.export`, on every backend."""
-    import subprocess
-    import sys
-
-    code = ("import sys, keras_fgan as kf; assert 'keras_fgan.export' not in sys.modules; "
-            "print(kf.export.export_onnx.__module__, kf.tuning.tune.__module__)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["keras_fgan.export.onnx", "keras_fgan.tuning.search"]

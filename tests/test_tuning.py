@@ -271,3 +271,19 @@ def test_tune_warns_when_failures_stop_the_search(tmp_path, monkeypatch):
         )
     assert len(rows) == 1 and rows[0]["status"] == "FAILED"
     assert rows[0]["error"] == "FailedTrialError: no luck"
+
+
+def test_tuning_and_export_are_imported_on_first_use():
+    """`kf.tuning` and `kf.export` need no explicit import, on every backend,
+    and `import keras_fgan` imports neither."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, keras_fgan as kf\n"
+        "assert not {'keras_fgan.tuning', 'keras_fgan.export'} & set(sys.modules)\n"
+        "print(kf.tuning.tune.__module__, kf.export.export_onnx.__module__)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["keras_fgan.tuning.search", "keras_fgan.export.onnx"]

@@ -52,3 +52,15 @@ from keras_fgan.export.onnx import export_onnx
 from keras_fgan.export.path import export_path
 from keras_fgan.export.saved_model import SAVED_MODEL_METADATA
 from keras_fgan.export.saved_model import export_saved_model
+
+__all__ = [
+    "FORMATS",
+    "ROLES",
+    "SAVED_MODEL_METADATA",
+    "export_onnx",
+    "export_path",
+    "export_saved_model",
+    "exported_networks",
+    "infer_value_range",
+    "load_source",
+]

@@ -212,7 +212,10 @@ def export_networks(
             metadata)`; it must replace `path` atomically.
         suffix: file suffix of an artefact in a directory (`".onnx"`, or
             `""` for SavedModel directories).
-        role, preset, value_range, latent_prior: as in `export_onnx`.
+        role: as in `export_onnx`.
+        preset: as in `export_onnx`.
+        value_range: as in `export_onnx`.
+        latent_prior: as in `export_onnx`.
         into_directory: write into the directory `path` even for one network.
 
     Returns:

@@ -9,6 +9,7 @@ import numpy as np
 
 from keras_fgan import builders
 from keras_fgan import lipschitz as lipschitz_lib
+from keras_fgan import registry
 from keras_fgan.tuning import scoring
 from keras_fgan.tuning import space
 from keras_fgan.tuning.data import load_data
@@ -203,8 +204,9 @@ class GANHyperModel(keras_tuner.HyperModel):
         values["generator_loss"] = self._scoped(hp, "generator_loss")
         values["lipschitz"] = self._scoped(hp, "lipschitz")
         values["n_critic"] = self._scoped(hp, "n_critic")
-        if "wgan" in self.domains["objective"]:
-            with hp.conditional_scope("objective", ["wgan"]):
+        constrained = [o for o in space.takers("lipschitz") if o in self.domains["objective"]]
+        if constrained:
+            with hp.conditional_scope("objective", constrained):
                 values["clip_value"] = self._scoped(hp, "clip_value")
                 values["penalty_weight"] = self._scoped(hp, "penalty_weight")
         for name in ("d_learning_rate", "g_learning_rate", "beta_1", "beta_2",
@@ -238,12 +240,11 @@ class GANHyperModel(keras_tuner.HyperModel):
             objective, self.data.sample_shape, int(values["latent_dim"]), width, self.depth
         )
         settings = {"seed": self.seed}
-        if objective in ("gan", "bigan"):
-            settings["loss"] = values["gan_loss"]
-        elif objective == "fgan":
-            settings.update(divergence=values["divergence"], generator_loss=values["generator_loss"])
-        elif objective == "wgan":
-            settings.update(lipschitz=self._lipschitz(values), n_critic=int(values["n_critic"]))
+        for parameter in registry.family(objective).parameters:
+            settings[parameter] = (
+                self._lipschitz(values) if parameter == "lipschitz"
+                else values[space.FAMILY_DIMENSIONS[parameter]]
+            )
         return builders.assemble(objective, nets, **settings)
 
     @staticmethod

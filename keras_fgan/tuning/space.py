@@ -6,15 +6,36 @@ import numbers
 
 import numpy as np
 
-from keras_fgan import builders
-from keras_fgan import divergences as divergences_lib
-from keras_fgan import lipschitz as lipschitz_lib
-from keras_fgan import objectives as objectives_lib
+from keras_fgan import registry
 
-OBJECTIVES = builders.OBJECTIVES
-MIXTURES = ("ring", "grid")
-DATA_NAMES = MIXTURES + ("fashion_mnist",)
+# The hyperparameter that searches each family parameter of the registry.
+FAMILY_DIMENSIONS = {
+    "loss": "gan_loss",
+    "divergence": "divergence",
+    "generator_loss": "generator_loss",
+    "lipschitz": "lipschitz",
+    "n_critic": "n_critic",
+}
+# The families whose every own parameter the space searches (not, e.g., the
+# "adversarial" one, whose regularizers it does not).
+OBJECTIVES = tuple(
+    name for name, family in registry.FAMILIES.items()
+    if set(family.parameters) <= set(FAMILY_DIMENSIONS)
+)
+MIXTURES = registry.MIXTURES
+DATA_NAMES = tuple(registry.PROTOCOLS)
 PENALTIES = ("gradient_penalty", "one_sided_penalty")
+
+
+def takers(parameter):
+    """The searched families that take the registry parameter `parameter`."""
+    return tuple(name for name in OBJECTIVES if parameter in registry.FAMILIES[name].parameters)
+
+
+def _choices(parameter):
+    """The valid values of a family parameter (the searched families that
+    take it share its registry entry)."""
+    return registry.FAMILIES[takers(parameter)[0]].parameters[parameter].choices
 
 
 class Dimension:
@@ -47,34 +68,31 @@ SEARCH_SPACE = {
     dim.name: dim
     for dim in (
         Dimension("objective", "objectives", "categorical", list(OBJECTIVES),
-                   valid=lambda: OBJECTIVES),
-        Dimension("gan_loss", "gan_losses", "categorical",
-                   list(objectives_lib.GAN_GENERATOR_LOSSES),
-                   valid=lambda: objectives_lib.GAN_GENERATOR_LOSSES,
-                   parent=("objective", ("gan", "bigan"))),
+                  valid=lambda: OBJECTIVES),
+        Dimension("gan_loss", "gan_losses", "categorical", None,
+                  valid=_choices("loss"), parent=("objective", takers("loss"))),
         Dimension("divergence", "divergences", "categorical", None,
-                   valid=divergences_lib.names, parent=("objective", ("fgan",))),
-        Dimension("generator_loss", "generator_losses", "categorical",
-                   list(objectives_lib.F_GAN_GENERATOR_LOSSES),
-                   valid=lambda: objectives_lib.F_GAN_GENERATOR_LOSSES,
-                   parent=("objective", ("fgan",))),
+                  valid=_choices("divergence"), parent=("objective", takers("divergence"))),
+        Dimension("generator_loss", "generator_losses", "categorical", None,
+                  valid=_choices("generator_loss"),
+                  parent=("objective", takers("generator_loss"))),
         Dimension("lipschitz", "lipschitz", "categorical", None,
-                   valid=lipschitz_lib.names, parent=("objective", ("wgan",))),
+                  valid=_choices("lipschitz"), parent=("objective", takers("lipschitz"))),
         Dimension("clip_value", "clip_values", "float", (1e-3, 0.1), log=True,
-                   parent=("lipschitz", ("weight_clip",)), check=_positive),
+                  parent=("lipschitz", ("weight_clip",)), check=_positive),
         Dimension("penalty_weight", "penalty_weights", "float", (1.0, 100.0), log=True,
-                   parent=("lipschitz", PENALTIES), check=_positive),
+                  parent=("lipschitz", PENALTIES), check=_positive),
         Dimension("n_critic", "n_critics", "int", [1, 2, 5],
-                   parent=("objective", ("wgan",)), check=_positive),
+                  parent=("objective", takers("n_critic")), check=_positive),
         Dimension("d_learning_rate", "d_learning_rates", "float", (1e-5, 1e-2), log=True,
-                   check=_positive),
+                  check=_positive),
         Dimension("g_learning_rate", "g_learning_rates", "float", (1e-5, 1e-2), log=True,
-                   check=_positive),
+                  check=_positive),
         Dimension("beta_1", "beta_1s", "float", [0.0, 0.5, 0.9], check=_unit_interval),
         Dimension("beta_2", "beta_2s", "float", [0.9, 0.99, 0.999], check=_unit_interval),
         Dimension("latent_dim", "latent_dims", "int", None, check=_positive),
         Dimension("width_multiplier", "width_multipliers", "float", [0.5, 1.0, 2.0],
-                   check=_positive),
+                  check=_positive),
     )
 }
 ARGUMENTS = {dim.argument: dim for dim in SEARCH_SPACE.values()}
