@@ -58,10 +58,11 @@ def load(name, *, expected_class=None):
 
 
 def load_generator(name):
-    """The generator network of a preset (a `keras.Model`)."""
+    """The generator network of a preset (a `keras.Model`): the
+    weight-averaged generator when the preset was trained with `ema`."""
     if registry.entry(name)["class"] == registry.CLASSIFIER_CLASS:
         raise ValueError(f"Preset {name!r} is a classifier; it has no generator.")
-    return load(name).generator
+    return load(name).sampling_generator
 
 
 def load_encoder(name):
