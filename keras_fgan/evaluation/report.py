@@ -3,6 +3,7 @@
 import numpy as np
 
 from keras_fgan import datasets
+from keras_fgan import registry
 
 
 def evaluate_model(model, data, *, num_samples=None, seed=0):
@@ -27,11 +28,12 @@ def evaluate_model(model, data, *, num_samples=None, seed=0):
     """
     from keras_fgan import evaluation
 
-    if data in ("ring", "grid"):
+    protocol = registry.PROTOCOLS.get(data)
+    if protocol == "mode_coverage":
         samples = model.generate(num_samples or 2500, seed=seed)
         return dict(evaluation.mode_coverage(samples, data))
-    if data == "fashion_mnist":
-        real = datasets.load("fashion_mnist", split="test")
+    if protocol == "classifier":
+        real = datasets.load(data, split="test")
         n = num_samples or len(real)
         real = real[:n]
         fake = model.generate(n, seed=seed)
@@ -40,5 +42,5 @@ def evaluate_model(model, data, *, num_samples=None, seed=0):
         result.update(evaluation.density_coverage(real, fake, k=5))
         return {k: float(v) if isinstance(v, (float, np.floating)) else v for k, v in result.items()}
     raise ValueError(
-        f"No evaluation protocol for data {data!r}; valid: ring, grid, fashion_mnist."
+        f"No evaluation protocol for data {data!r}; valid: {', '.join(registry.PROTOCOLS)}."
     )
