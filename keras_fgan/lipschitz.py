@@ -31,12 +31,16 @@ References:
     Adversarial Networks." ICLR 2018.
 """
 
+import functools
 import math
 
 import numpy as np
 
 import keras
 from keras import ops
+
+from keras_fgan.serializable import Serializable
+from keras_fgan.serializable import get_registered
 
 # Added under the square root of a gradient norm, so its derivative stays
 # finite (0, not NaN) where the gradient is exactly zero.
@@ -57,7 +61,7 @@ def check_number(name, value, *, minimum, inclusive):
     return float(value)
 
 
-class LipschitzConstraint:
+class LipschitzConstraint(Serializable):
     """Interface of the ways to keep a critic (approximately) 1-Lipschitz.
 
     Subclasses override what they need:
@@ -92,17 +96,6 @@ class LipschitzConstraint:
     def default_optimizers(self):
         """`(d_optimizer, g_optimizer)`, two new optimizer instances."""
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class _VariableConstraint(LipschitzConstraint, keras.constraints.Constraint):
@@ -256,7 +249,7 @@ def _gradient_penalty(**params):
 _FACTORIES = {
     "weight_clip": WeightClip,
     "gradient_penalty": _gradient_penalty,
-    "one_sided_penalty": lambda: _gradient_penalty(one_sided=True),
+    "one_sided_penalty": functools.partial(_gradient_penalty, one_sided=True),
     "spectral_norm": SpectralNorm,
 }
 
@@ -299,23 +292,10 @@ def get(identifier):
         identifier: a `LipschitzConstraint` (returned as is); one of
             `names()` ("weight_clip", "gradient_penalty",
             "one_sided_penalty", "spectral_norm"), giving the paper's
-            defaults; or a dict from `serialize`.
+            defaults; a dict `{"name": ..., **params}`; or a dict from
+            `serialize`.
 
     Raises:
         ValueError: an unknown name or an invalid identifier.
     """
-    if isinstance(identifier, LipschitzConstraint):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier not in _FACTORIES:
-            raise ValueError(
-                f"Unknown Lipschitz constraint {identifier!r}; valid: {', '.join(names())}."
-            )
-        return _FACTORIES[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise ValueError(
-        "`lipschitz` must be a LipschitzConstraint (WeightClip, GradientPenalty, "
-        f"SpectralNorm), one of {', '.join(names())}, or a config dict. "
-        f"Received: {identifier!r}"
-    )
+    return get_registered(identifier, _FACTORIES, LipschitzConstraint, "Lipschitz constraint")

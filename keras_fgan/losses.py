@@ -36,16 +36,16 @@ model = kf.AdversarialModel(generator, discriminator, loss=loss,
 ```
 """
 
-import difflib
-
 import keras
 from keras import ops
 
 from keras_fgan import divergences
 from keras_fgan import objectives
+from keras_fgan.serializable import Serializable
+from keras_fgan.serializable import get_registered
 
 
-class AdversarialLoss:
+class AdversarialLoss(Serializable):
     """Base class of the adversarial losses.
 
     Subclasses set `name` (their registry name) and implement
@@ -72,23 +72,6 @@ class AdversarialLoss:
         `metric_names`."""
         del real_scores, fake_scores
         return {}
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self):
-        return hash((type(self).__name__, repr(sorted(self.get_config().items()))))
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @keras.saving.register_keras_serializable(package="keras_fgan")
@@ -292,10 +275,9 @@ def serialize(loss):
 
 def deserialize(config):
     """A loss from `serialize`'s config."""
-    loss = keras.saving.deserialize_keras_object(config)
-    if not isinstance(loss, AdversarialLoss):
+    if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Not an adversarial loss config. Received: {config!r}")
-    return loss
+    return get(config)
 
 
 def get(identifier):
@@ -310,22 +292,4 @@ def get(identifier):
     Raises:
         ValueError: an unknown name, unknown parameters, or another type.
     """
-    if isinstance(identifier, AdversarialLoss):
-        return identifier
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        return deserialize(identifier)
-    params = {}
-    if isinstance(identifier, dict):
-        params = {k: v for k, v in identifier.items() if k != "name"}
-        identifier = identifier.get("name")
-    if isinstance(identifier, str) and identifier in _REGISTRY:
-        try:
-            return _REGISTRY[identifier](**params)
-        except TypeError as error:
-            raise ValueError(f"Invalid parameters for loss {identifier!r}: {error}") from None
-    close = difflib.get_close_matches(str(identifier), names(), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise ValueError(
-        f"Unknown adversarial loss {identifier!r}.{hint} Valid names: {', '.join(names())}; "
-        "or pass an AdversarialLoss instance or its config."
-    )
+    return get_registered(identifier, _REGISTRY, AdversarialLoss, "adversarial loss")

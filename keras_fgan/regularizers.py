@@ -27,7 +27,7 @@ References:
     Converge?" ICML 2018.
 """
 
-import difflib
+import functools
 
 import numpy as np
 
@@ -38,6 +38,8 @@ from keras_fgan.backend import input_gradients
 from keras_fgan.lipschitz import NORM_EPSILON
 from keras_fgan.lipschitz import LipschitzConstraint
 from keras_fgan.lipschitz import check_number
+from keras_fgan.serializable import Serializable
+from keras_fgan.serializable import get_registered
 
 # ----------------------------------------------------------------- helpers --
 def interpolates(real, fake, seed=None):
@@ -79,7 +81,7 @@ def gradient_norms(discriminator, x):
 
 
 # ------------------------------------------------------------------ classes --
-class Regularizer:
+class Regularizer(Serializable):
     """Base class: a term added to the discriminator's loss.
 
     Subclasses set `name` (their registry name) and `metric_names` (the
@@ -99,23 +101,6 @@ class Regularizer:
             seed: the model's `keras.random.SeedGenerator`.
         """
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self):
-        return hash((type(self).__name__, repr(sorted(self.get_config().items()))))
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @keras.saving.register_keras_serializable(package="keras_fgan")
@@ -263,7 +248,7 @@ class GradientNormMonitor(Regularizer):
 # ---------------------------------------------------------------- registry --
 _FACTORIES = {
     "gradient_penalty": GradientPenalty,
-    "one_sided_penalty": lambda: GradientPenalty(one_sided=True),
+    "one_sided_penalty": functools.partial(GradientPenalty, one_sided=True),
     "r1": R1,
     "r2": R2,
     "grad_norm": GradientNormMonitor,
@@ -291,29 +276,4 @@ def get(identifier):
     Raises:
         ValueError: an unknown name, invalid parameters, or another type.
     """
-    if isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        regularizer = keras.saving.deserialize_keras_object(identifier)
-        if not isinstance(regularizer, Regularizer):
-            raise ValueError(f"Not a regularizer config. Received: {identifier!r}")
-        return regularizer
-    params = {}
-    if isinstance(identifier, dict):
-        params = {k: v for k, v in identifier.items() if k != "name"}
-        identifier = identifier.get("name")
-    if isinstance(identifier, str) and identifier in _FACTORIES:
-        factory = _FACTORIES[identifier]
-        if params and not isinstance(factory, type):
-            params = {**factory().get_config(), **params}
-            factory = type(factory())
-        try:
-            return factory(**params)
-        except TypeError as error:
-            raise ValueError(f"Invalid parameters for regularizer {identifier!r}: {error}") from None
-    close = difflib.get_close_matches(str(identifier), names(), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise ValueError(
-        f"Unknown regularizer {identifier!r}.{hint} Valid names: {', '.join(names())}; "
-        "or pass a Regularizer instance or its config."
-    )
+    return get_registered(identifier, _FACTORIES, Regularizer, "regularizer")

@@ -105,8 +105,8 @@ def test_wasserstein_logs_its_estimate():
     "identifier, match",
     [
         ("hinj", r"Unknown adversarial loss 'hinj'. Did you mean hinge"),
-        (3, r"Unknown adversarial loss 3"),
-        ({"name": "hinge", "margin": 2}, r"Invalid parameters for loss 'hinge'"),
+        (3, r"Expected a AdversarialLoss, one of minimax, .*Received: 3"),
+        ({"name": "hinge", "margin": 2}, r"Invalid parameters for adversarial loss 'hinge'"),
         ({"name": "fgan", "divergence": "nope"}, r"Unknown divergence 'nope'"),
         ({"name": "fgan", "generator_loss": "x"}, r"generator_loss 'x'"),
     ],
