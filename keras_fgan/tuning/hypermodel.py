@@ -290,21 +290,17 @@ class GANHyperModel(keras_tuner.HyperModel):
         kwargs.setdefault("batch_size", self.batch_size)
         kwargs.setdefault("verbose", 0)
         kwargs.pop("y", None)
-        monitor = scoring.NonFiniteMonitor()
-        kwargs["callbacks"] = [monitor] + list(kwargs.get("callbacks") or [])
         _seed_everything(self.seed)
         try:
             model.fit(x, **kwargs)
         except (keras_tuner.errors.FailedTrialError, keras_tuner.errors.FatalError):
             raise
-        except FloatingPointError as error:  # e.g. the models' NonFiniteLossError
+        except FloatingPointError as error:  # the models' NonFiniteLossError
             raise keras_tuner.errors.FailedTrialError(f"training diverged: {error}") from error
         except Exception as error:  # noqa: BLE001 - the trial fails, the search goes on
             raise keras_tuner.errors.FailedTrialError(
                 f"training raised {type(error).__name__}: {error}"
             ) from error
-        if monitor.reason is not None:
-            raise keras_tuner.errors.FailedTrialError(f"training diverged ({monitor.reason}).")
         return self.evaluate(model)
 
 

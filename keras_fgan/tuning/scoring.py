@@ -3,7 +3,6 @@ comparable across objectives), and a trial that turns non-finite fails."""
 
 import math
 
-import keras
 import keras_tuner
 import numpy as np
 
@@ -58,19 +57,3 @@ def sample_quality(model, data, *, num_samples, seed):
     if not math.isfinite(metrics[name]):
         raise keras_tuner.errors.FailedTrialError(f"non-finite {name}: {metrics[name]}.")
     return metrics
-
-
-class NonFiniteMonitor(keras.callbacks.Callback):
-    """Stops training at the end of an epoch whose logged losses are not finite."""
-
-    def __init__(self):
-        super().__init__()
-        self.reason = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        bad = {k: v for k, v in (logs or {}).items() if not math.isfinite(float(v))}
-        if bad and self.reason is None:
-            self.reason = f"non-finite losses at epoch {epoch + 1}: " + ", ".join(
-                f"{k}={float(v)}" for k, v in sorted(bad.items())
-            )
-            self.model.stop_training = True
