@@ -88,3 +88,44 @@ def test_steps_per_execution_in_evaluate_and_predict(ring_data):
     np.testing.assert_allclose(multi_pred, single_pred, rtol=1e-5, atol=1e-6)
     for name, value in single_eval.items():
         np.testing.assert_allclose(multi_eval[name], value, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+class _ThreadProbe(keras.layers.Layer):
+    """Identity layer recording PyTorch's intra-op thread count when called."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+
+    def call(self, x):
+        import torch
+
+        self.seen.append(torch.get_num_threads())
+        return x
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "torch", reason="intra-op thread policy of the PyTorch trainer"
+)
+def test_torch_small_steps_run_on_one_thread(ring_data):
+    import torch
+
+    from keras_fgan.backend import torch_trainer
+
+    probe = _ThreadProbe()
+    z = keras.Input((2,))
+    generator = keras.Model(z, probe(kf.networks.mlp_generator(2, 2, width=8, depth=1)(z)))
+    model = kf.GAN(generator, kf.networks.mlp_discriminator(2, width=8, depth=1), seed=0)
+    model.compile()
+    image_model = kf.GAN(kf.networks.dcgan28_generator(), kf.networks.dcgan28_discriminator())
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert torch_trainer.single_thread_step(model, 256)
+        assert not torch_trainer.single_thread_step(image_model, 64)  # 64 x 14 x 14 x 64 outputs
+        probe.seen.clear()
+        model.fit(ring_data[:256], batch_size=128, epochs=1, verbose=0)
+        assert probe.seen and set(probe.seen) == {1}
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(previous)
