@@ -279,8 +279,10 @@ def test_reference_networks_validate_arguments(build, match):
 # Adam without momentum (beta_1=0, beta_2=0.9), which damps the rotational
 # dynamics of the game; batches of 512; both rates cosine-decayed so the end
 # state has settled. A plain BiGAN (equal rates, beta_1=0.5, no dropout) often
-# cycles between permutations of the modes or collapses.
-RING_STEPS = 2000
+# cycles between permutations of the modes or collapses. 3,000 steps: at 2,000,
+# seed 0 ended at R^2 0.64 on JAX 0.10.2 on this CPU (seeds 1 and 2: 0.90 and
+# 0.96; seed 0 at 3,000: R^2 0.92, same mode 1.0).
+RING_STEPS = 3000
 RING_BATCH = 512
 
 
