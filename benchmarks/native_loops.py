@@ -12,7 +12,11 @@ own double backprop.
 A loop is built by `make_native_step(spec)` and returns `step(real)`; `sync()`
 waits for the device. `spec` holds the networks (`G`, `D`, and for BiGAN `E`),
 the objective, `n_d` (critic steps per generator step), the latent size and
-prior, and the optimizer settings.
+prior, the optimizer (`"adam"` with `beta_1`/`beta_2`, or `"rmsprop"` with
+`rho`, both written out as Keras defines them; PyTorch uses `torch.optim`)
+and `d_constraint`, a `keras_fgan.lipschitz` constraint (weight clipping or
+spectral norm) projected onto the critic's variables after each critic
+update, as Keras optimizers apply variable constraints, or None.
 """
 
 import keras
@@ -42,7 +46,7 @@ def losses(objective, nets, real, z, eps, input_grad, stop):
             lambda: objectives.gan_discriminator_loss(D([real, stop(E(real))]), D([stop(G(z)), z])),
             lambda: objectives.gan_discriminator_loss(D([G(z), z]), D([real, E(real)])),
         )
-    if objective == "gan":
+    if objective in ("gan", "gan_d5"):
         return (
             lambda: objectives.gan_discriminator_loss(D(real), D(stop(G(z)))),
             lambda: objectives.gan_generator_loss(D(G(z)), loss="non_saturating"),
@@ -53,13 +57,15 @@ def losses(objective, nets, real, z, eps, input_grad, stop):
             lambda: objectives.f_gan_generator_loss(D(G(z)), KL, loss="heuristic"),
         )
 
-    def critic_loss():  # WGAN-GP (Gulrajani et al. 2017, eq. 3)
+    def critic_loss():  # WGAN; -GP adds Gulrajani et al. 2017, eq. 3
         fake = stop(G(z))
+        loss = objectives.wasserstein_critic_loss(D(real), D(fake))
+        if objective != "wgan_gp":
+            return loss  # clipping / spectral norm: a projection after the update
         grads = input_grad(D, eps * real + (1.0 - eps) * fake)
         squares = ops.reshape(ops.square(grads), (ops.shape(grads)[0], -1))
         norms = ops.sqrt(ops.sum(squares, axis=1) + NORM_EPSILON)
-        penalty = GP_WEIGHT * ops.mean(ops.square(norms - 1.0))
-        return objectives.wasserstein_critic_loss(D(real), D(fake)) + penalty
+        return loss + GP_WEIGHT * ops.mean(ops.square(norms - 1.0))
 
     return critic_loss, lambda: objectives.wasserstein_generator_loss(D(G(z)))
 
@@ -68,6 +74,16 @@ def _groups(spec):
     d_nets = ["D"]
     g_nets = ["G", "E"] if spec["objective"] == "bigan" else ["G"]
     return d_nets, g_nets
+
+
+def _constrained(spec, variables):
+    """Flags: which of the critic's Keras variables `d_constraint` projects."""
+    constraint = spec.get("d_constraint")
+    return [constraint is not None and constraint.constrains(v) for v in variables]
+
+
+def _eps_shape(real):
+    return (real.shape[0],) + (1,) * (len(real.shape) - 1)
 
 
 def make_native_step(spec):
@@ -81,10 +97,12 @@ def _tensorflow(spec):
 
     nets = {k: spec[k] for k in ("G", "D", "E") if k in spec}
     d_names, g_names = _groups(spec)
-    d_vars = [v.value for k in d_names for v in nets[k].trainable_variables]
+    d_keras = [v for k in d_names for v in nets[k].trainable_variables]
+    d_vars = [v.value for v in d_keras]
     g_vars = [v.value for k in g_names for v in nets[k].trainable_variables]
-    d_opt = _tf_adam(spec, d_vars)
-    g_opt = _tf_adam(spec, g_vars)
+    d_opt = _tf_optimizer(spec, d_vars)
+    g_opt = _tf_optimizer(spec, g_vars)
+    project = [(v, on) for v, on in zip(d_vars, _constrained(spec, d_keras)) if on]
     calls = {k: (lambda net: lambda x: net(x, training=True))(n) for k, n in nets.items()}
 
     def input_grad(fn, x):
@@ -102,11 +120,13 @@ def _tensorflow(spec):
     def step(real):
         batch = tf.shape(real)[0]
         for _ in range(spec["n_d"]):
-            z, eps = sample(batch), tf.random.uniform((batch, 1, 1, 1))
+            z, eps = sample(batch), tf.random.uniform(_eps_shape(real))
             d_loss_fn, _ = losses(spec["objective"], calls, real, z, eps, input_grad, tf.stop_gradient)
             with tf.GradientTape() as tape:
                 d_loss = d_loss_fn()
             d_opt(tape.gradient(d_loss, d_vars))
+            for var, _ in project:
+                var.assign(spec["d_constraint"](var))
         _, g_loss_fn = losses(spec["objective"], calls, real, sample(batch), None, input_grad, tf.stop_gradient)
         with tf.GradientTape() as tape:
             g_loss = g_loss_fn()
@@ -116,11 +136,23 @@ def _tensorflow(spec):
     return step, lambda out: [t.numpy() for t in out]
 
 
-def _tf_adam(spec, variables):
-    """Adam (Kingma & Ba 2015, Algorithm 1) on tf.Variables, eps 1e-7 like Keras."""
+def _tf_optimizer(spec, variables):
+    """Adam (Kingma & Ba 2015, Algorithm 1) or RMSprop (Tieleman & Hinton
+    2012) on tf.Variables, eps 1e-7 and placed as in Keras."""
     import tensorflow as tf
 
-    lr, b1, b2 = spec["lr"], spec["beta_1"], spec["beta_2"]
+    lr = spec["lr"]
+    if spec["optimizer"] == "rmsprop":
+        rho = spec["rho"]
+        s = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
+
+        def apply_rmsprop(grads):
+            for var, grad, s_i in zip(variables, grads, s):
+                s_i.assign(rho * s_i + (1.0 - rho) * tf.square(grad))
+                var.assign_sub(lr * grad / tf.sqrt(s_i + 1e-7))
+
+        return apply_rmsprop
+    b1, b2 = spec["beta_1"], spec["beta_2"]
     m = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
     s = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
     t = tf.Variable(0.0, trainable=False)
@@ -143,7 +175,8 @@ def _jax(spec):
 
     nets = {k: spec[k] for k in ("G", "D", "E") if k in spec}
     d_names, g_names = _groups(spec)
-    lr, b1, b2 = spec["lr"], spec["beta_1"], spec["beta_2"]
+    project = {k: _constrained(spec, nets[k].trainable_variables) for k in d_names}
+    lr = spec["lr"]
 
     def values(vs):
         return [v.value for v in vs]
@@ -154,7 +187,7 @@ def _jax(spec):
     }
     for group, names in (("d", d_names), ("g", g_names)):
         zeros = {k: [jnp.zeros_like(v) for v in state["tv"][k]] for k in names}
-        state[group + "_adam"] = {"m": zeros, "s": jax.tree.map(jnp.zeros_like, zeros), "t": jnp.zeros(())}
+        state[group + "_opt"] = {"m": zeros, "s": jax.tree.map(jnp.zeros_like, zeros), "t": jnp.zeros(())}
     state["key"] = jax.random.PRNGKey(0)
 
     def calls(tv, ntv, updates):
@@ -176,7 +209,13 @@ def _jax(spec):
             return jax.random.uniform(key, (batch, spec["latent_dim"]), minval=-1.0, maxval=1.0)
         return jax.random.normal(key, (batch, spec["latent_dim"]))
 
-    def adam(params, grads, opt):
+    def optimizer(params, grads, opt):
+        if spec["optimizer"] == "rmsprop":
+            rho = spec["rho"]
+            s = jax.tree.map(lambda s_, g: rho * s_ + (1 - rho) * g * g, opt["s"], grads)
+            params = jax.tree.map(lambda p, g, s_: p - lr * g / jnp.sqrt(s_ + 1e-7), params, grads, s)
+            return params, {**opt, "s": s}
+        b1, b2 = spec["beta_1"], spec["beta_2"]
         t = opt["t"] + 1.0
         m = jax.tree.map(lambda m_, g: b1 * m_ + (1 - b1) * g, opt["m"], grads)
         s = jax.tree.map(lambda s_, g: b2 * s_ + (1 - b2) * g * g, opt["s"], grads)
@@ -199,14 +238,16 @@ def _jax(spec):
         batch = real.shape[0]
         for _ in range(spec["n_d"]):
             key, kz, ke, state["key"] = jax.random.split(state["key"], 4)
-            z, eps = sample(kz, batch), jax.random.uniform(ke, (batch, 1, 1, 1))
+            z, eps = sample(kz, batch), jax.random.uniform(ke, _eps_shape(real))
             (d_loss, updates), grads = group_loss("d", d_names, state, real, z, eps)
-            new, state["d_adam"] = adam({k: state["tv"][k] for k in d_names}, grads, state["d_adam"])
+            new, state["d_opt"] = optimizer({k: state["tv"][k] for k in d_names}, grads, state["d_opt"])
+            new = {k: [spec["d_constraint"](p) if on else p for p, on in zip(ps, project[k])]
+                   for k, ps in new.items()}
             state["tv"] = {**state["tv"], **new}
             state["ntv"] = {**state["ntv"], **updates}
         kz, state["key"] = jax.random.split(state["key"])
         (g_loss, updates), grads = group_loss("g", g_names, state, real, sample(kz, batch), None)
-        new, state["g_adam"] = adam({k: state["tv"][k] for k in g_names}, grads, state["g_adam"])
+        new, state["g_opt"] = optimizer({k: state["tv"][k] for k in g_names}, grads, state["g_opt"])
         state["tv"] = {**state["tv"], **new}
         state["ntv"] = {**state["ntv"], **updates}
         return state, (d_loss, g_loss)
@@ -227,11 +268,11 @@ def _torch(spec):
 
     nets = {k: spec[k] for k in ("G", "D", "E") if k in spec}
     d_names, g_names = _groups(spec)
-    d_params = [v.value for k in d_names for v in nets[k].trainable_variables]
+    d_keras = [v for k in d_names for v in nets[k].trainable_variables]
+    d_params = [v.value for v in d_keras]
     g_params = [v.value for k in g_names for v in nets[k].trainable_variables]
-    betas = (spec["beta_1"], spec["beta_2"])
-    d_opt = torch.optim.Adam(d_params, lr=spec["lr"], betas=betas, eps=1e-7)
-    g_opt = torch.optim.Adam(g_params, lr=spec["lr"], betas=betas, eps=1e-7)
+    d_opt, g_opt = (_torch_optimizer(spec, params) for params in (d_params, g_params))
+    project = [p for p, on in zip(d_params, _constrained(spec, d_keras)) if on]
     calls = {k: (lambda net: lambda x: net(x, training=True))(n) for k, n in nets.items()}
 
     def input_grad(fn, x):
@@ -243,21 +284,34 @@ def _torch(spec):
             return torch.rand(batch, spec["latent_dim"]) * 2.0 - 1.0
         return torch.randn(batch, spec["latent_dim"])
 
-    def update(loss, params, opt):
+    def update(loss, params, opt, projected=()):
         for param, grad in zip(params, torch.autograd.grad(loss, params, allow_unused=True)):
             param.grad = grad
         opt.step()
+        with torch.no_grad():
+            for param in projected:
+                param.copy_(spec["d_constraint"](param))
 
     def step(real):
         batch = real.shape[0]
         for _ in range(spec["n_d"]):
-            d_loss_fn, _ = losses(spec["objective"], calls, real, sample(batch), torch.rand(batch, 1, 1, 1),
+            d_loss_fn, _ = losses(spec["objective"], calls, real, sample(batch), torch.rand(_eps_shape(real)),
                                   input_grad, torch.Tensor.detach)
             d_loss = d_loss_fn()
-            update(d_loss, d_params, d_opt)
+            update(d_loss, d_params, d_opt, project)
         _, g_loss_fn = losses(spec["objective"], calls, real, sample(batch), None, input_grad, torch.Tensor.detach)
         g_loss = g_loss_fn()
         update(g_loss, g_params, g_opt)
         return d_loss.detach(), g_loss.detach()
 
     return step, lambda out: [float(t) for t in out]
+
+
+def _torch_optimizer(spec, params):
+    """torch.optim Adam or RMSprop (eps 1e-7; RMSprop adds it outside the
+    square root, Keras inside: the same work per step)."""
+    import torch
+
+    if spec["optimizer"] == "rmsprop":
+        return torch.optim.RMSprop(params, lr=spec["lr"], alpha=spec["rho"], eps=1e-7)
+    return torch.optim.Adam(params, lr=spec["lr"], betas=(spec["beta_1"], spec["beta_2"]), eps=1e-7)

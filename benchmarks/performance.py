@@ -1,20 +1,37 @@
 """Training throughput of `model.fit` against hand-written native loops.
 
-For the reference `dcgan28` networks on Fashion-MNIST at batch 64, measures
-generator-update images per second and peak memory for: non-saturating GAN,
-f-GAN (kl), WGAN-GP (n_critic 5) and BiGAN, on each backend, both through
-`model.fit` and through the backend's own loop (`benchmarks/native_loops.py`)
-with identical networks, initial weights and hyper-parameters.
+Cases (`--cases`), each an objective on a set of reference networks:
 
-Every (backend, objective, mode) runs in a fresh process (so its peak RSS is
-its own); the runner alternates fit and native, and the second pass runs
-them in the opposite order. Inside a process: warm-up steps (tracing,
-compilation), then `--blocks` timed blocks of `--steps` steps. FLOPs per
-iteration come from XLA's cost analysis of the native JAX step (the same
-math on every backend); the machine's fp32 peak is a measured NumPy matmul.
+- `dcgan28` networks (latent 64, width 64) on Fashion-MNIST at batch 64:
+  `gan` (non-saturating), `gan_d5` (the same with 5 discriminator steps per
+  generator step: the reference for a WGAN critic step), `fgan_kl`,
+  `wgan_gp`, `wgan_clip`, `wgan_sn` (n_critic 5, the paper optimizers) and
+  `bigan`; `gan_resize` swaps in the resize-convolution generator
+  (`dcgan_generator(..., upsampling="resize")`).
+- 2-D networks on the ring at the batch of their source: `gan_pacgan2d`,
+  PacGAN's (Lin et al. 2018, Sec. 6) generator of 4 x 400 ReLU + BatchNorm
+  and discriminator of 3 x 200 LeakyReLU, batch 100; `gan_mlp128`, the
+  README's `mlp_generator(8, 2)` and `mlp_discriminator(2)`, batch 256.
+
+Each case runs on each backend both through `model.fit` and through the
+backend's own loop (`benchmarks/native_loops.py`) with identical networks,
+initial weights and hyper-parameters. On PyTorch the native loop gets the
+intra-op thread count that `fit` picks for the case (one thread for the
+2-D networks, see `keras_fgan/backend/torch_trainer.py`).
+
+Every (backend, case, mode) runs in a fresh process (so its peak RSS is its
+own); the runner alternates fit and native, and the second pass runs them in
+the opposite order. Inside a process: warm-up steps (tracing, compilation),
+then `--blocks` timed blocks of `--steps` steps (divided by the critic steps
+per iteration for the 5-critic-step cases, so that every block does about the
+same work). FLOPs per iteration come from XLA's cost analysis of the native
+JAX step (the same math on every backend); the machine's fp32 peak is a
+measured NumPy matmul. Load averages are recorded before and after each
+process: on a shared machine they say how much the figures mean.
 
     python benchmarks/performance.py                 # writes benchmarks/RESULTS.md
     python benchmarks/performance.py --quick         # 1 pass, fewer steps
+    python benchmarks/performance.py --cases gan_mlp128 gan_pacgan2d --backends torch
 
 Each child gets the same environment, including
 MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ set high (glibc returning
@@ -36,42 +53,88 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # native_loops, onnx_latency
 
-OBJECTIVES = ("gan", "fgan_kl", "wgan_gp", "bigan")
+# case -> (networks, objective, batch size)
+CASES = {
+    "gan": ("dcgan28", "gan", 64),
+    "gan_d5": ("dcgan28", "gan_d5", 64),
+    "fgan_kl": ("dcgan28", "fgan_kl", 64),
+    "wgan_gp": ("dcgan28", "wgan_gp", 64),
+    "wgan_clip": ("dcgan28", "wgan_clip", 64),
+    "wgan_sn": ("dcgan28", "wgan_sn", 64),
+    "bigan": ("dcgan28", "bigan", 64),
+    "gan_resize": ("dcgan28_resize", "gan", 64),
+    "gan_pacgan2d": ("pacgan2d", "gan", 100),
+    "gan_mlp128": ("mlp128", "gan", 256),
+}
 BACKENDS = ("tensorflow", "jax", "torch")
-BATCH = 64
 ENV = {"MALLOC_MMAP_THRESHOLD_": "1000000000", "MALLOC_TRIM_THRESHOLD_": "1000000000"}
 
 
+def _load():
+    return "{:.1f}/{:.1f}/{:.1f}".format(*os.getloadavg())
+
+
 # ------------------------------------------------------------------ child --
-def build_model(objective, seed=0):
+def reference_networks(networks):
+    """(generator, discriminator[, encoder]) of a case's networks."""
+    import keras_fgan as kf
+
+    n = kf.networks
+    if networks == "pacgan2d":
+        return n.mlp_generator(2, 2, width=400, depth=4, batch_norm=True), n.mlp_discriminator(2, width=200, depth=3)
+    if networks == "mlp128":
+        return n.mlp_generator(8, 2), n.mlp_discriminator(2)
+    if networks == "dcgan28_resize":
+        return n.dcgan_generator(64, (28, 28, 1), upsampling="resize"), n.dcgan28_discriminator()
+    return n.dcgan28_generator(64), n.dcgan28_discriminator()
+
+
+def build_model(case, seed=0):
     import keras
 
-    from keras_fgan import builders
+    import keras_fgan as kf
 
     keras.utils.set_random_seed(seed)
-    recipe = {
-        "gan": dict(objective="gan", loss="non_saturating"),
-        "fgan_kl": dict(objective="fgan", divergence="kl"),
-        "wgan_gp": dict(objective="wgan", lipschitz="gradient_penalty", n_critic=5),
-        "bigan": dict(objective="bigan"),
-    }[objective]
-    return builders.build_model(data="fashion_mnist", seed=seed, **recipe)
+    networks, objective, _ = CASES[case]
+    generator, discriminator = reference_networks(networks)
+    if objective == "bigan":
+        return kf.BiGAN(generator, kf.networks.dcgan28_encoder(64),
+                        kf.networks.dcgan28_joint_discriminator(64), seed=seed)
+    if objective.startswith("wgan_"):
+        lipschitz = {"gp": "gradient_penalty", "clip": "weight_clip", "sn": "spectral_norm"}[objective[5:]]
+        return kf.WGAN(generator, discriminator, lipschitz=lipschitz, n_critic=5, seed=seed)
+    if objective == "fgan_kl":
+        return kf.FGAN(generator, discriminator, divergence="kl", seed=seed)
+    return kf.GAN(generator, discriminator, d_steps=5 if objective == "gan_d5" else 1, seed=seed)
 
 
-def native_spec(model, objective):
+def training_data(case, n):
+    import keras_fgan as kf
+
+    if CASES[case][0] in ("pacgan2d", "mlp128"):
+        return kf.datasets.load("ring", n=n, seed=0)
+    return kf.datasets.load("fashion_mnist", n=n)
+
+
+def native_spec(model, case):
     d_opt, _ = model.default_optimizers()
+    optimizer = type(d_opt).__name__.lower()
     spec = {
-        "objective": objective,
+        "objective": CASES[case][1],
         "G": model.generator,
         "D": model.discriminator,
         "n_d": model.d_steps,
         "latent_dim": model.latent_dim,
         "prior": model.latent_prior,
+        "optimizer": optimizer,
         "lr": float(d_opt.learning_rate),
-        "beta_1": float(d_opt.beta_1),
-        "beta_2": float(d_opt.beta_2),
+        "d_constraint": getattr(model, "lipschitz", None) if case in ("wgan_clip", "wgan_sn") else None,
     }
-    if objective == "bigan":
+    if optimizer == "rmsprop":
+        spec["rho"] = float(d_opt.rho)
+    else:
+        spec["beta_1"], spec["beta_2"] = float(d_opt.beta_1), float(d_opt.beta_2)
+    if CASES[case][1] == "bigan":
         spec["E"] = model.encoder
     return spec
 
@@ -92,30 +155,43 @@ def batch_clock(first):
     return BatchClock()
 
 
-def child(backend, objective, mode, steps, blocks, warmup):
+def child(backend, case, mode, steps, blocks, warmup):
     import keras
 
-    import keras_fgan as kf
-
-    x = kf.datasets.load("fashion_mnist", n=BATCH * (steps + warmup))
-    model = build_model(objective)
+    batch_size = CASES[case][2]
+    model = build_model(case)
+    steps = max(2, steps // model.d_steps)
+    x = training_data(case, batch_size * (steps + warmup))
     # Build every network once (same initial weights for both modes).
     model.generate(2, seed=0)
-    result = {"backend": backend, "objective": objective, "mode": mode, "blocks": []}
+    result = {"backend": backend, "case": case, "mode": mode, "blocks": [], "batch": batch_size,
+              "load_before": _load()}
+    if backend == "torch":
+        import torch
+
+        from keras_fgan.backend.torch_trainer import single_thread_step
+
+        if single_thread_step(model, batch_size):  # `fit` runs its steps on one thread
+            result["torch_threads"] = 1
+            if mode == "native":
+                torch.set_num_threads(1)
+        else:
+            result["torch_threads"] = torch.get_num_threads()
     if mode == "fit":
         model.compile()
-        model.fit(x[: BATCH * warmup], batch_size=BATCH, epochs=1, verbose=0)
+        model.fit(x[: batch_size * warmup], batch_size=batch_size, epochs=1, verbose=0)
         for _ in range(blocks):
             clock = batch_clock(first=1)
-            model.fit(x, batch_size=BATCH, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
-            result["blocks"].append(BATCH * (steps + warmup - 1) / (clock.stop - clock.start))
-        if objective == "gan":
+            model.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
+            result["blocks"].append(batch_size * (steps + warmup - 1) / (clock.stop - clock.start))
+        if case == "gan":
             result["generate"] = time_generate(model)
     else:
         from native_loops import make_native_step
 
-        step, sync = make_native_step(native_spec(model, objective))
-        batches = [keras.ops.convert_to_tensor(x[i * BATCH : (i + 1) * BATCH]) for i in range(steps + warmup)]
+        step, sync = make_native_step(native_spec(model, case))
+        batches = [keras.ops.convert_to_tensor(x[i * batch_size : (i + 1) * batch_size])
+                   for i in range(steps + warmup)]
         for batch in batches[:warmup]:
             sync(step(batch))
         for _ in range(blocks):
@@ -123,12 +199,13 @@ def child(backend, objective, mode, steps, blocks, warmup):
             for batch in batches[warmup:]:
                 out = step(batch)
             sync(out)
-            result["blocks"].append(BATCH * steps / (time.perf_counter() - start))
+            result["blocks"].append(batch_size * steps / (time.perf_counter() - start))
         if backend == "jax":
             cost = step.lowered(batches[0]).compile().cost_analysis()
             cost = cost[0] if isinstance(cost, (list, tuple)) else cost
             result["flops"] = float(cost["flops"])
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["load_after"] = _load()
     print(json.dumps(result))
 
 
@@ -186,13 +263,13 @@ def _timed(fn):
     return time.perf_counter() - start
 
 
-def run_child(backend, objective, mode, args):
+def run_child(backend, case, mode, args):
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=os.getcwd(), **ENV)
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", backend, objective, mode,
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", backend, case, mode,
            "--steps", str(args.steps), "--blocks", str(args.blocks), "--warmup", str(args.warmup)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"{backend} {objective} {mode} failed:\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"{backend} {case} {mode} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -200,30 +277,67 @@ def summarize(values):
     return statistics.median(values), min(values), max(values)
 
 
-def report(results, args, gflops, seconds):
-    flops = {r["objective"]: r["flops"] for r in results if "flops" in r}
-    lines = []
-    for objective in args.objectives:
-        lines.append(f"\n### {objective}\n")
-        if objective in flops:
-            lines.append(f"FLOPs per iteration (XLA cost analysis of the native JAX step): "
-                         f"{flops[objective] / 1e9:.2f} GFLOP.\n")
-        lines.append("| backend | mode | img/s median | min | max | fit / native | % of peak | peak RSS MB |")
-        lines.append("|---|---|---|---|---|---|---|---|")
+def medians(results, backend, case):
+    """{mode: median img/s} of a (backend, case)."""
+    out = {}
+    for mode in ("fit", "native"):
+        blocks = [b for r in results if (r["backend"], r["case"], r["mode"]) == (backend, case, mode)
+                  for b in r["blocks"]]
+        if blocks:
+            out[mode] = statistics.median(blocks)
+    return out
+
+
+def case_table(results, case, backends, gflops, flops):
+    batch = CASES[case][2]
+    lines = ["| backend | mode | img/s median | min | max | ms/iteration | fit / native | % of peak "
+             "| peak RSS MB | load avg before -> after |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for backend in backends:
+        med = {}
+        for mode in ("fit", "native"):
+            runs = [r for r in results if (r["backend"], r["case"], r["mode"]) == (backend, case, mode)]
+            if not runs:
+                continue
+            med[mode], low, high = summarize([b for r in runs for b in r["blocks"]])
+            ratio = f"{med['fit'] / med['native']:.2f}" if mode == "native" and "fit" in med else ""
+            peak = f"{100 * med[mode] / batch * flops / (gflops * 1e9):.2f}%" if flops else ""
+            rss = max(r["peak_rss_mb"] for r in runs)
+            loads = ", ".join(f"{r['load_before']} -> {r['load_after']}" for r in runs)
+            threads = f" ({runs[0]['torch_threads']} thread{'s' * (runs[0]['torch_threads'] > 1)})" \
+                if "torch_threads" in runs[0] else ""
+            lines.append(f"| {backend} | {mode}{threads} | {med[mode]:.0f} | {low:.0f} | {high:.0f} | "
+                         f"{1000 * batch / med[mode]:.1f} | {ratio} | {peak} | {rss:.0f} | {loads} |")
+    return lines
+
+
+def summary_table(results, args):
+    """One line per case: fit img/s per backend, fit / native in brackets."""
+    head = "| case | networks, batch | " + " | ".join(f"{b} fit (fit / native)" for b in args.backends) + " |"
+    lines = [head, "|---|---|" + "---|" * len(args.backends)]
+    for case in args.cases:
+        cells = []
         for backend in args.backends:
-            med = {}
-            for mode in ("fit", "native"):
-                runs = [r for r in results if (r["backend"], r["objective"], r["mode"]) == (backend, objective, mode)]
-                if not runs:
-                    continue
-                blocks = [b for r in runs for b in r["blocks"]]
-                med[mode], low, high = summarize(blocks)
-                ratio = f"{med['fit'] / med['native']:.2f}" if mode == "native" and "fit" in med else ""
-                peak = ""
-                if objective in flops:
-                    peak = f"{100 * med[mode] / BATCH * flops[objective] / (gflops * 1e9):.1f}%"
-                rss = max(r["peak_rss_mb"] for r in runs)
-                lines.append(f"| {backend} | {mode} | {med[mode]:.0f} | {low:.0f} | {high:.0f} | {ratio} | {peak} | {rss:.0f} |")
+            med = medians(results, backend, case)
+            if "fit" not in med:
+                cells.append("")
+                continue
+            ratio = f" ({med['fit'] / med['native']:.2f})" if "native" in med else ""
+            cells.append(f"{med['fit']:.0f} img/s, {1000 * CASES[case][2] / med['fit']:.1f} ms{ratio}")
+        lines.append(f"| {case} | {CASES[case][0]}, {CASES[case][2]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def report(results, args, gflops, seconds, loads):
+    flops = {r["case"]: r["flops"] for r in results if "flops" in r}
+    sections = []
+    for case in args.cases:
+        networks, objective, batch = CASES[case]
+        sections.append(f"\n### {case} ({objective} on {networks}, batch {batch})\n")
+        if case in flops:
+            sections.append(f"FLOPs per iteration (XLA cost analysis of the native JAX step): "
+                            f"{flops[case] / 1e9:.3f} GFLOP.\n")
+        sections.extend(case_table(results, case, args.backends, gflops, flops.get(case)))
     gen = [r for r in results if "generate" in r]
     gen_lines = ["| backend | `generate(1024)` s | raw compiled forward s | ratio |", "|---|---|---|---|"]
     for backend in args.backends:
@@ -242,15 +356,22 @@ measured fp32 matmul rate (NumPy, 2048x2048, best of 5): **{gflops:.0f} GFLOP/s*
 Versions: Python {platform.python_version()}, keras {version('keras')}, tensorflow
 {version('tensorflow')}, jax {version('jax')}, torch {version('torch')}.
 Environment of every child: {' '.join(f'{k}={v}' for k, v in ENV.items())}.
-Protocol: reference `dcgan28` networks (latent 64, width 64) on Fashion-MNIST,
-batch {BATCH}; each (backend, objective, mode) in a fresh process, fit and
-native alternating, {args.passes} pass(es) (the second in reverse order);
-per process {args.warmup} warm-up steps then {args.blocks} blocks of
-{args.steps} steps. Figures are generator-update images per second
-(an iteration of WGAN-GP is 5 critic steps and 1 generator step); min / median /
-max over all blocks. "% of peak" = iteration FLOPs x iterations/s / measured
-matmul rate. Total wall time {seconds / 60:.1f} min.
-{chr(10).join(lines)}
+Protocol: each (backend, case, mode) in a fresh process, fit and native
+alternating, {args.passes} pass(es) (the second in reverse order); per process
+{args.warmup} warm-up steps then {args.blocks} blocks of {args.steps} steps ({args.steps} // 5
+iterations for the 5-critic-step cases). Figures are generator-update images
+per second (an iteration of a 5-critic-step case is 5 critic steps and 1
+generator step) and milliseconds per iteration; min / median / max over all
+blocks. "% of peak" = iteration FLOPs x iterations/s / measured matmul rate.
+Load averages (1/5/15 min) at start and end of the run: {loads[0]} -> {loads[1]}
+(per process in the tables). Total wall time {seconds / 60:.1f} min.
+
+## Summary: `fit` per backend (fit / native on the same backend)
+
+{chr(10).join(summary_table(results, args))}
+
+## Per case
+{chr(10).join(sections)}
 
 ### Sampling
 
@@ -261,7 +382,7 @@ matmul rate. Total wall time {seconds / 60:.1f} min.
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
-    parser.add_argument("--objectives", nargs="+", default=list(OBJECTIVES), choices=OBJECTIVES)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--blocks", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3)
@@ -276,23 +397,25 @@ def main(argv=None):
         args.passes, args.steps, args.blocks = 1, 8, 2
 
     start = time.perf_counter()
+    loads = [_load()]
     gflops = matmul_gflops()
     print(f"matmul: {gflops:.0f} GFLOP/s", flush=True)
     results = []
     for p in range(args.passes):
         modes = ("fit", "native") if p % 2 == 0 else ("native", "fit")
-        for objective in args.objectives:
+        for case in args.cases:
             for backend in args.backends:
                 for mode in modes:
-                    r = run_child(backend, objective, mode, args)
+                    r = run_child(backend, case, mode, args)
                     results.append(r)
-                    print(f"{backend:10s} {objective:8s} {mode:6s} {statistics.median(r['blocks']):7.1f} img/s "
-                          f"{r['peak_rss_mb']:.0f} MB", flush=True)
-    text = report(results, args, gflops, time.perf_counter() - start)
-    from keras_fgan.imaging import atomic_write_bytes
+                    print(f"{backend:10s} {case:12s} {mode:6s} {statistics.median(r['blocks']):7.1f} img/s "
+                          f"{r['peak_rss_mb']:.0f} MB load {r['load_before']} -> {r['load_after']}", flush=True)
+    loads.append(_load())
+    text = report(results, args, gflops, time.perf_counter() - start, loads)
+    from keras_fgan.fileio import atomic_write_bytes
 
     atomic_write_bytes(args.out, text.encode())
-    results_json = json.dumps({"gflops": gflops, "results": results}, indent=1)
+    results_json = json.dumps({"gflops": gflops, "loads": loads, "results": results}, indent=1)
     atomic_write_bytes(os.path.splitext(args.out)[0] + ".json", results_json.encode())
     print("wrote", args.out)
 
