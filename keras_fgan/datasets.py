@@ -543,8 +543,6 @@ def _samples(x, source):
             f"{source} holds an array of shape {x.shape}; expected vectors "
             "(N, features) or images (N, height, width[, channels])."
         )
-    if len(x) == 0:
-        raise ValueError(f"{source} holds no samples (shape {x.shape}).")
     if x.dtype == np.uint8:
         return _from_8bit(x, source)
     if not np.issubdtype(x.dtype, np.floating):
@@ -587,7 +585,7 @@ def _fit_images(x, image_size, color_mode, source):
     if image_size is not None and tuple(x.shape[1:3]) != image_size:
         import keras
 
-        resized = [
+        resized = [np.zeros((0, *image_size, x.shape[-1]), np.float32)] + [
             keras.ops.convert_to_numpy(
                 keras.ops.image.resize(x[i : i + _READ_BATCH], image_size, antialias=True)
             )
@@ -621,6 +619,8 @@ def _read_array_file(path, with_labels):
                     f"{path} holds the arrays {keys}; name the samples 'x' (and the "
                     "labels 'y'), e.g. np.savez(path, x=x, y=y)."
                 )
+    if x.ndim == 0 or len(x) == 0:
+        raise ValueError(f"{path} holds no samples (shape {x.shape}).")
     if with_labels and y is None:
         raise ValueError(
             f"with_labels=True, but {path} holds no labels; save them beside the "

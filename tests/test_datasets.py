@@ -459,6 +459,7 @@ def test_image_size_and_color_mode_on_any_images():
             datasets.load("digits", **bad)
     with pytest.raises(ValueError, match="apply to images"):
         datasets.load("ring", n=10, image_size=8)
+    assert datasets.load("digits", n=0, image_size=16).shape == (0, 16, 16, 1)
 
 
 # ---------------------------------------------------------- image folders
