@@ -16,7 +16,10 @@ prior, the optimizer (`"adam"` with `beta_1`/`beta_2`, or `"rmsprop"` with
 `rho`, both written out as Keras defines them; PyTorch uses `torch.optim`)
 and `d_constraint`, a `keras_fgan.lipschitz` constraint (weight clipping or
 spectral norm) projected onto the critic's variables after each critic
-update, as Keras optimizers apply variable constraints, or None.
+update, as Keras optimizers apply variable constraints, or None. With
+`torch_nn` set, the PyTorch loop runs `torch.nn` copies of the (MLP)
+networks (`torch_module`) instead of the Keras models: the cost of Keras'
+own layer calls.
 """
 
 import keras
@@ -268,12 +271,20 @@ def _torch(spec):
 
     nets = {k: spec[k] for k in ("G", "D", "E") if k in spec}
     d_names, g_names = _groups(spec)
-    d_keras = [v for k in d_names for v in nets[k].trainable_variables]
-    d_params = [v.value for v in d_keras]
-    g_params = [v.value for k in g_names for v in nets[k].trainable_variables]
-    d_opt, g_opt = (_torch_optimizer(spec, params) for params in (d_params, g_params))
-    project = [p for p, on in zip(d_params, _constrained(spec, d_keras)) if on]
-    calls = {k: (lambda net: lambda x: net(x, training=True))(n) for k, n in nets.items()}
+    if spec.get("torch_nn"):  # the same MLPs as torch.nn modules, without Keras
+        if spec.get("d_constraint") is not None:
+            raise ValueError("`torch_nn` loops take no critic constraint.")
+        calls = {k: torch_module(n).train() for k, n in nets.items()}
+        params = {k: list(m.parameters()) for k, m in calls.items()}
+        project = []
+    else:
+        calls = {k: (lambda net: lambda x: net(x, training=True))(n) for k, n in nets.items()}
+        params = {k: [v.value for v in n.trainable_variables] for k, n in nets.items()}
+        d_keras = [v for k in d_names for v in nets[k].trainable_variables]
+        project = [v.value for v, on in zip(d_keras, _constrained(spec, d_keras)) if on]
+    d_params = [p for k in d_names for p in params[k]]
+    g_params = [p for k in g_names for p in params[k]]
+    d_opt, g_opt = (_torch_optimizer(spec, group) for group in (d_params, g_params))
 
     def input_grad(fn, x):
         x = x.detach().requires_grad_(True)
@@ -315,3 +326,45 @@ def _torch_optimizer(spec, params):
     if spec["optimizer"] == "rmsprop":
         return torch.optim.RMSprop(params, lr=spec["lr"], alpha=spec["rho"], eps=1e-7)
     return torch.optim.Adam(params, lr=spec["lr"], betas=(spec["beta_1"], spec["beta_2"]), eps=1e-7)
+
+
+def torch_module(model):
+    """A `torch.nn.Sequential` computing the same function as a Keras MLP
+    made of Dense (linear or ReLU), BatchNormalization, ReLU and LeakyReLU
+    layers, with its weights copied: a PyTorch loop without Keras' per-layer
+    call machinery."""
+    import torch
+
+    modules = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        if kind == "Dense":
+            kernel = layer.kernel.value.detach()
+            linear = torch.nn.Linear(*kernel.shape, bias=layer.use_bias)
+            with torch.no_grad():
+                linear.weight.copy_(kernel.T)
+                if layer.use_bias:
+                    linear.bias.copy_(layer.bias.value.detach())
+            modules.append(linear)
+            activation = layer.activation.__name__
+            if activation not in ("linear", "relu"):
+                raise ValueError(f"Unsupported Dense activation: {activation}")
+            if activation == "relu":
+                modules.append(torch.nn.ReLU())
+        elif kind == "BatchNormalization":
+            norm = torch.nn.BatchNorm1d(layer.gamma.shape[0], eps=layer.epsilon, momentum=1.0 - layer.momentum)
+            with torch.no_grad():
+                for target, source in ((norm.weight, layer.gamma), (norm.bias, layer.beta),
+                                       (norm.running_mean, layer.moving_mean),
+                                       (norm.running_var, layer.moving_variance)):
+                    target.copy_(source.value.detach())
+            modules.append(norm)
+        elif kind == "ReLU":
+            modules.append(torch.nn.ReLU())
+        elif kind == "LeakyReLU":
+            modules.append(torch.nn.LeakyReLU(layer.negative_slope))
+        else:
+            raise ValueError(f"Unsupported layer for a torch.nn copy: {kind}")
+    return torch.nn.Sequential(*modules)

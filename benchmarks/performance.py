@@ -17,7 +17,9 @@ Each case runs on each backend both through `model.fit` and through the
 backend's own loop (`benchmarks/native_loops.py`) with identical networks,
 initial weights and hyper-parameters. On PyTorch the native loop gets the
 intra-op thread count that `fit` picks for the case (one thread for the
-2-D networks, see `keras_fgan/backend/torch_trainer.py`).
+2-D networks, see `keras_fgan/backend/torch_trainer.py`), and the 2-D cases
+also run a third mode, `native_nn`: the same loop on `torch.nn` copies of
+the MLPs, which measures what Keras' layer calls cost on PyTorch.
 
 Every (backend, case, mode) runs in a fresh process (so its peak RSS is its
 own); the runner alternates fit and native, and the second pass runs them in
@@ -139,18 +141,26 @@ def native_spec(model, case):
     return spec
 
 
+def modes_of(backend, case):
+    if backend == "torch" and CASES[case][0] in ("pacgan2d", "mlp128"):
+        return ("fit", "native", "native_nn")
+    return ("fit", "native")
+
+
 def batch_clock(first):
     """A Keras callback timing from the start of batch `first` to the end of
-    training (its `start` and `stop` attributes)."""
+    training: wall-clock `start` / `stop` and process CPU time `cpu_start` /
+    `cpu_stop` (all threads; on a shared machine the CPU seconds a step
+    needed, whatever the wait for a core)."""
     import keras
 
     class BatchClock(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
             if batch == first:
-                self.start = time.perf_counter()
+                self.start, self.cpu_start = time.perf_counter(), time.process_time()
 
         def on_train_end(self, logs=None):
-            self.stop = time.perf_counter()
+            self.stop, self.cpu_stop = time.perf_counter(), time.process_time()
 
     return BatchClock()
 
@@ -164,8 +174,8 @@ def child(backend, case, mode, steps, blocks, warmup):
     x = training_data(case, batch_size * (steps + warmup))
     # Build every network once (same initial weights for both modes).
     model.generate(2, seed=0)
-    result = {"backend": backend, "case": case, "mode": mode, "blocks": [], "batch": batch_size,
-              "load_before": _load()}
+    result = {"backend": backend, "case": case, "mode": mode, "blocks": [], "cpu_ms": [],
+              "batch": batch_size, "load_before": _load()}
     if backend == "torch":
         import torch
 
@@ -173,7 +183,7 @@ def child(backend, case, mode, steps, blocks, warmup):
 
         if single_thread_step(model, batch_size):  # `fit` runs its steps on one thread
             result["torch_threads"] = 1
-            if mode == "native":
+            if mode != "fit":
                 torch.set_num_threads(1)
         else:
             result["torch_threads"] = torch.get_num_threads()
@@ -184,22 +194,24 @@ def child(backend, case, mode, steps, blocks, warmup):
             clock = batch_clock(first=1)
             model.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
             result["blocks"].append(batch_size * (steps + warmup - 1) / (clock.stop - clock.start))
+            result["cpu_ms"].append(1000 * (clock.cpu_stop - clock.cpu_start) / (steps + warmup - 1))
         if case == "gan":
             result["generate"] = time_generate(model)
     else:
         from native_loops import make_native_step
 
-        step, sync = make_native_step(native_spec(model, case))
+        step, sync = make_native_step(dict(native_spec(model, case), torch_nn=mode == "native_nn"))
         batches = [keras.ops.convert_to_tensor(x[i * batch_size : (i + 1) * batch_size])
                    for i in range(steps + warmup)]
         for batch in batches[:warmup]:
             sync(step(batch))
         for _ in range(blocks):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             for batch in batches[warmup:]:
                 out = step(batch)
             sync(out)
             result["blocks"].append(batch_size * steps / (time.perf_counter() - start))
+            result["cpu_ms"].append(1000 * (time.process_time() - cpu_start) / steps)
         if backend == "jax":
             cost = step.lowered(batches[0]).compile().cost_analysis()
             cost = cost[0] if isinstance(cost, (list, tuple)) else cost
@@ -280,7 +292,7 @@ def summarize(values):
 def medians(results, backend, case):
     """{mode: median img/s} of a (backend, case)."""
     out = {}
-    for mode in ("fit", "native"):
+    for mode in ("fit", "native", "native_nn"):
         blocks = [b for r in results if (r["backend"], r["case"], r["mode"]) == (backend, case, mode)
                   for b in r["blocks"]]
         if blocks:
@@ -290,24 +302,27 @@ def medians(results, backend, case):
 
 def case_table(results, case, backends, gflops, flops):
     batch = CASES[case][2]
-    lines = ["| backend | mode | img/s median | min | max | ms/iteration | fit / native | % of peak "
-             "| peak RSS MB | load avg before -> after |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| backend | mode | img/s median | min | max | ms/iteration | CPU ms/iteration | "
+             "fit / native (wall, CPU) | % of peak | peak RSS MB | load avg before -> after |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for backend in backends:
-        med = {}
-        for mode in ("fit", "native"):
+        med, cpu = {}, {}
+        for mode in ("fit", "native", "native_nn"):
             runs = [r for r in results if (r["backend"], r["case"], r["mode"]) == (backend, case, mode)]
             if not runs:
                 continue
             med[mode], low, high = summarize([b for r in runs for b in r["blocks"]])
-            ratio = f"{med['fit'] / med['native']:.2f}" if mode == "native" and "fit" in med else ""
+            cpu[mode] = statistics.median(c for r in runs for c in r["cpu_ms"])
+            ratio = (f"{med['fit'] / med[mode]:.2f}, {cpu[mode] / cpu['fit']:.2f}"
+                     if mode != "fit" and "fit" in med else "")
             peak = f"{100 * med[mode] / batch * flops / (gflops * 1e9):.2f}%" if flops else ""
             rss = max(r["peak_rss_mb"] for r in runs)
             loads = ", ".join(f"{r['load_before']} -> {r['load_after']}" for r in runs)
             threads = f" ({runs[0]['torch_threads']} thread{'s' * (runs[0]['torch_threads'] > 1)})" \
                 if "torch_threads" in runs[0] else ""
             lines.append(f"| {backend} | {mode}{threads} | {med[mode]:.0f} | {low:.0f} | {high:.0f} | "
-                         f"{1000 * batch / med[mode]:.1f} | {ratio} | {peak} | {rss:.0f} | {loads} |")
+                         f"{1000 * batch / med[mode]:.1f} | {cpu[mode]:.1f} | {ratio} | {peak} | {rss:.0f} "
+                         f"| {loads} |")
     return lines
 
 
@@ -323,6 +338,8 @@ def summary_table(results, args):
                 cells.append("")
                 continue
             ratio = f" ({med['fit'] / med['native']:.2f})" if "native" in med else ""
+            if "native_nn" in med:
+                ratio += f", torch.nn loop {1000 * CASES[case][2] / med['native_nn']:.1f} ms"
             cells.append(f"{med['fit']:.0f} img/s, {1000 * CASES[case][2] / med['fit']:.1f} ms{ratio}")
         lines.append(f"| {case} | {CASES[case][0]}, {CASES[case][2]} | " + " | ".join(cells) + " |")
     return lines
@@ -352,7 +369,8 @@ def report(results, args, gflops, seconds, loads):
 Command (repository root): `{command}`
 
 Machine: {platform.machine()} CPU, {os.cpu_count()} cores, no GPU, {platform.platform()};
-measured fp32 matmul rate (NumPy, 2048x2048, best of 5): **{gflops:.0f} GFLOP/s**.
+fp32 peak used for "% of peak": **{gflops:.0f} GFLOP/s** ({"given as --peak-gflops" if args.peak_gflops
+else "NumPy 2048x2048 matmul, best of 5, measured at the start"}).
 Versions: Python {platform.python_version()}, keras {version('keras')}, tensorflow
 {version('tensorflow')}, jax {version('jax')}, torch {version('torch')}.
 Environment of every child: {' '.join(f'{k}={v}' for k, v in ENV.items())}.
@@ -362,7 +380,11 @@ alternating, {args.passes} pass(es) (the second in reverse order); per process
 iterations for the 5-critic-step cases). Figures are generator-update images
 per second (an iteration of a 5-critic-step case is 5 critic steps and 1
 generator step) and milliseconds per iteration; min / median / max over all
-blocks. "% of peak" = iteration FLOPs x iterations/s / measured matmul rate.
+blocks; "CPU ms/iteration" is the process CPU time (all threads) per
+iteration, median over blocks: on a shared machine it is steadier than wall
+time, but it also counts threads spinning at barriers. "fit / native" is
+the speed ratio (>= 1: fit is faster), from wall time and from CPU time.
+"% of peak" = iteration FLOPs x iterations/s / measured matmul rate.
 Load averages (1/5/15 min) at start and end of the run: {loads[0]} -> {loads[1]}
 (per process in the tables). Total wall time {seconds / 60:.1f} min.
 
@@ -388,6 +410,9 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="1 pass, 8 steps x 2 blocks")
+    parser.add_argument("--peak-gflops", type=float,
+                        help="the fp32 peak for '%% of peak' (default: measured now; a loaded "
+                             "machine measures less than its peak)")
     parser.add_argument("--out", default=os.path.join("benchmarks", "RESULTS.md"))
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -398,14 +423,14 @@ def main(argv=None):
 
     start = time.perf_counter()
     loads = [_load()]
-    gflops = matmul_gflops()
-    print(f"matmul: {gflops:.0f} GFLOP/s", flush=True)
+    gflops = args.peak_gflops or matmul_gflops()
+    print(f"peak: {gflops:.0f} GFLOP/s", flush=True)
     results = []
     for p in range(args.passes):
-        modes = ("fit", "native") if p % 2 == 0 else ("native", "fit")
         for case in args.cases:
             for backend in args.backends:
-                for mode in modes:
+                modes = modes_of(backend, case)
+                for mode in modes if p % 2 == 0 else modes[::-1]:
                     r = run_child(backend, case, mode, args)
                     results.append(r)
                     print(f"{backend:10s} {case:12s} {mode:6s} {statistics.median(r['blocks']):7.1f} img/s "

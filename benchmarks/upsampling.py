@@ -125,6 +125,8 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs already in the JSON file beside --out")
     parser.add_argument("--one-thread", action="store_true", help="one compute thread per backend")
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "upsampling.md"))
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -133,22 +135,27 @@ def main(argv=None):
         backend, upsampling, seed = args.child
         return child(backend, upsampling, int(seed), args.steps, args.warmup)
 
+    from keras_fgan.fileio import atomic_write_bytes
+
     start = time.perf_counter()
     loads = ["{:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())]
+    json_path = os.path.splitext(args.out)[0] + ".json"
     results = []
+    if args.resume and os.path.exists(json_path):
+        with open(json_path) as f:
+            results = json.load(f)
     for i, (seed, backend) in enumerate((s, b) for s in args.seeds for b in args.backends):
         order = UPSAMPLING if i % 2 == 0 else UPSAMPLING[::-1]
         for upsampling in order:
+            if any((r["backend"], r["upsampling"], r["seed"]) == (backend, upsampling, seed) for r in results):
+                continue
             r = run_child(backend, upsampling, seed, args)
             results.append(r)
+            atomic_write_bytes(json_path, json.dumps(results, indent=1).encode())
             print(f"{backend:10s} {upsampling:9s} seed {seed}: {r['img_per_s']:6.1f} img/s, "
                   f"FD {r['fd']:.2f}", flush=True)
     loads.append("{:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg()))
-    text = report(results, args, loads, (time.perf_counter() - start) / 60)
-    from keras_fgan.fileio import atomic_write_bytes
-
-    atomic_write_bytes(args.out, text.encode())
-    atomic_write_bytes(os.path.splitext(args.out)[0] + ".json", json.dumps(results, indent=1).encode())
+    atomic_write_bytes(args.out, report(results, args, loads, (time.perf_counter() - start) / 60).encode())
     print("wrote", args.out)
 
 
