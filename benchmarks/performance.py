@@ -165,7 +165,7 @@ def batch_clock(first):
     return BatchClock()
 
 
-def child(backend, case, mode, steps, blocks, warmup):
+def child(backend, case, mode, steps, blocks, warmup, jit_compile):
     import keras
 
     batch_size = CASES[case][2]
@@ -188,8 +188,10 @@ def child(backend, case, mode, steps, blocks, warmup):
         else:
             result["torch_threads"] = torch.get_num_threads()
     if mode == "fit":
-        model.compile()
+        model.compile(jit_compile=True if jit_compile else "auto")
+        start = time.perf_counter()
         model.fit(x[: batch_size * warmup], batch_size=batch_size, epochs=1, verbose=0)
+        result["warmup_s"] = time.perf_counter() - start  # tracing / compilation included
         for _ in range(blocks):
             clock = batch_clock(first=1)
             model.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
@@ -279,6 +281,8 @@ def run_child(backend, case, mode, args):
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=os.getcwd(), **ENV)
     cmd = [sys.executable, os.path.abspath(__file__), "--child", backend, case, mode,
            "--steps", str(args.steps), "--blocks", str(args.blocks), "--warmup", str(args.warmup)]
+    if args.jit_compile:
+        cmd.append("--jit-compile")
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{backend} {case} {mode} failed:\n{proc.stderr[-3000:]}")
@@ -303,8 +307,8 @@ def medians(results, backend, case):
 def case_table(results, case, backends, gflops, flops):
     batch = CASES[case][2]
     lines = ["| backend | mode | img/s median | min | max | ms/iteration | CPU ms/iteration | "
-             "fit / native (wall, CPU) | % of peak | peak RSS MB | load avg before -> after |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "fit / native (wall, CPU) | % of peak | peak RSS MB | warm-up s | load avg before -> after |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for backend in backends:
         med, cpu = {}, {}
         for mode in ("fit", "native", "native_nn"):
@@ -317,12 +321,13 @@ def case_table(results, case, backends, gflops, flops):
                      if mode != "fit" and "fit" in med else "")
             peak = f"{100 * med[mode] / batch * flops / (gflops * 1e9):.2f}%" if flops else ""
             rss = max(r["peak_rss_mb"] for r in runs)
+            warm = f"{statistics.median(r['warmup_s'] for r in runs):.0f}" if mode == "fit" else ""
             loads = ", ".join(f"{r['load_before']} -> {r['load_after']}" for r in runs)
             threads = f" ({runs[0]['torch_threads']} thread{'s' * (runs[0]['torch_threads'] > 1)})" \
                 if "torch_threads" in runs[0] else ""
             lines.append(f"| {backend} | {mode}{threads} | {med[mode]:.0f} | {low:.0f} | {high:.0f} | "
                          f"{1000 * batch / med[mode]:.1f} | {cpu[mode]:.1f} | {ratio} | {peak} | {rss:.0f} "
-                         f"| {loads} |")
+                         f"| {warm} | {loads} |")
     return lines
 
 
@@ -374,6 +379,7 @@ else "NumPy 2048x2048 matmul, best of 5, measured at the start"}).
 Versions: Python {platform.python_version()}, keras {version('keras')}, tensorflow
 {version('tensorflow')}, jax {version('jax')}, torch {version('torch')}.
 Environment of every child: {' '.join(f'{k}={v}' for k, v in ENV.items())}.
+`fit` compiles with `jit_compile={True if args.jit_compile else '"auto"'}`.
 Protocol: each (backend, case, mode) in a fresh process, fit and native
 alternating, {args.passes} pass(es) (the second in reverse order); per process
 {args.warmup} warm-up steps then {args.blocks} blocks of {args.steps} steps ({args.steps} // 5
@@ -384,7 +390,8 @@ blocks; "CPU ms/iteration" is the process CPU time (all threads) per
 iteration, median over blocks: on a shared machine it is steadier than wall
 time, but it also counts threads spinning at barriers. "fit / native" is
 the speed ratio (>= 1: fit is faster), from wall time and from CPU time.
-"% of peak" = iteration FLOPs x iterations/s / measured matmul rate.
+"% of peak" = iteration FLOPs x iterations/s / the fp32 peak above. "warm-up s":
+the first `fit` call of the warm-up steps (tracing and compilation included).
 Load averages (1/5/15 min) at start and end of the run: {loads[0]} -> {loads[1]}
 (per process in the tables). Total wall time {seconds / 60:.1f} min.
 
@@ -410,6 +417,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="1 pass, 8 steps x 2 blocks")
+    parser.add_argument("--jit-compile", action="store_true",
+                        help="fit with compile(jit_compile=True) (torch.compile on PyTorch)")
     parser.add_argument("--peak-gflops", type=float,
                         help="the fp32 peak for '%% of peak' (default: measured now; a loaded "
                              "machine measures less than its peak)")
@@ -417,7 +426,7 @@ def main(argv=None):
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        return child(*args.child, args.steps, args.blocks, args.warmup)
+        return child(*args.child, args.steps, args.blocks, args.warmup, args.jit_compile)
     if args.quick:
         args.passes, args.steps, args.blocks = 1, 8, 2
 
