@@ -350,7 +350,7 @@ def summary_table(results, args):
     return lines
 
 
-def report(results, args, gflops, seconds, loads):
+def report(results, args, gflops, seconds, loads, commands):
     flops = {r["case"]: r["flops"] for r in results if "flops" in r}
     sections = []
     for case in args.cases:
@@ -368,10 +368,10 @@ def report(results, args, gflops, seconds, loads):
             g = statistics.median(r["generate_s"] for r in runs)
             raw = statistics.median(r["raw_s"] for r in runs)
             gen_lines.append(f"| {backend} | {g:.4f} | {raw:.4f} | {g / raw:.2f} |")
-    command = "python " + " ".join(sys.argv)
     return f"""# Performance: `model.fit` vs hand-written native loops
 
-Command (repository root): `{command}`
+Command(s) (repository root; `--resume` continues the same JSON):
+{chr(10).join(f"`python {c}`" + "  " for c in commands)}
 
 Machine: {platform.machine()} CPU, {os.cpu_count()} cores, no GPU, {platform.platform()};
 fp32 peak used for "% of peak": **{gflops:.0f} GFLOP/s** ({"given as --peak-gflops" if args.peak_gflops
@@ -392,7 +392,7 @@ time, but it also counts threads spinning at barriers. "fit / native" is
 the speed ratio (>= 1: fit is faster), from wall time and from CPU time.
 "% of peak" = iteration FLOPs x iterations/s / the fp32 peak above. "warm-up s":
 the first `fit` call of the warm-up steps (tracing and compilation included).
-Load averages (1/5/15 min) at start and end of the run: {loads[0]} -> {loads[1]}
+Load averages (1/5/15 min) at the start and end of each invocation: {' -> '.join(loads)}
 (per process in the tables). Total wall time {seconds / 60:.1f} min.
 
 ## Summary: `fit` per backend (fit / native on the same backend)
@@ -422,6 +422,8 @@ def main(argv=None):
     parser.add_argument("--peak-gflops", type=float,
                         help="the fp32 peak for '%% of peak' (default: measured now; a loaded "
                              "machine measures less than its peak)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs already in the JSON file beside --out (same settings)")
     parser.add_argument("--out", default=os.path.join("benchmarks", "RESULTS.md"))
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -430,27 +432,42 @@ def main(argv=None):
     if args.quick:
         args.passes, args.steps, args.blocks = 1, 8, 2
 
+    from keras_fgan.fileio import atomic_write_bytes
+
     start = time.perf_counter()
-    loads = [_load()]
-    gflops = args.peak_gflops or matmul_gflops()
+    json_path = os.path.splitext(args.out)[0] + ".json"
+    saved = {"results": [], "loads": [_load()], "minutes": 0.0}
+    if args.resume and os.path.exists(json_path):
+        with open(json_path) as f:
+            saved = json.load(f)
+        saved["loads"].append(_load())
+    saved.setdefault("commands", []).append(" ".join(sys.argv))
+    gflops = args.peak_gflops or saved.get("gflops") or matmul_gflops()
     print(f"peak: {gflops:.0f} GFLOP/s", flush=True)
-    results = []
+    results = saved["results"]
     for p in range(args.passes):
         for case in args.cases:
             for backend in args.backends:
                 modes = modes_of(backend, case)
                 for mode in modes if p % 2 == 0 else modes[::-1]:
-                    r = run_child(backend, case, mode, args)
+                    if any((r["backend"], r["case"], r["mode"], r["pass"]) == (backend, case, mode, p)
+                           for r in results):
+                        continue
+                    r = dict(run_child(backend, case, mode, args), **{"pass": p})
                     results.append(r)
+                    minutes = saved["minutes"] + (time.perf_counter() - start) / 60
+                    atomic_write_bytes(json_path, json.dumps(
+                        dict(saved, gflops=gflops, results=results, minutes=minutes), indent=1).encode())
                     print(f"{backend:10s} {case:12s} {mode:6s} {statistics.median(r['blocks']):7.1f} img/s "
                           f"{r['peak_rss_mb']:.0f} MB load {r['load_before']} -> {r['load_after']}", flush=True)
-    loads.append(_load())
-    text = report(results, args, gflops, time.perf_counter() - start, loads)
-    from keras_fgan.fileio import atomic_write_bytes
-
-    atomic_write_bytes(args.out, text.encode())
-    results_json = json.dumps({"gflops": gflops, "loads": loads, "results": results}, indent=1)
-    atomic_write_bytes(os.path.splitext(args.out)[0] + ".json", results_json.encode())
+    saved["loads"].append(_load())
+    minutes = saved["minutes"] + (time.perf_counter() - start) / 60
+    atomic_write_bytes(json_path, json.dumps(
+        dict(saved, gflops=gflops, results=results, minutes=minutes), indent=1).encode())
+    args.cases = [c for c in CASES if any(r["case"] == c for r in results)]
+    args.backends = [b for b in BACKENDS if any(r["backend"] == b for r in results)]
+    atomic_write_bytes(args.out, report(results, args, gflops, 60 * minutes, saved["loads"],
+                                        saved["commands"]).encode())
     print("wrote", args.out)
 
 
