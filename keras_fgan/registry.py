@@ -91,6 +91,8 @@ class Family:
             `d_steps` is `n_critic`).
         joint: True if it also has an encoder and a joint discriminator.
         reference: the paper, for model cards and docs.
+        title: a one-line description of a recipe of this family, formatted
+            with the recipe's values (`Family.describe`).
     """
 
     name: str
@@ -99,6 +101,11 @@ class Family:
     excludes: tuple = ()
     joint: bool = False
     reference: str = ""
+    title: str = ""
+
+    def describe(self, recipe):
+        """The family's `title` filled in from a validated recipe."""
+        return self.title.format(**recipe)
 
     def recipe_keys(self):
         """The model parameters this family takes (its own and the common ones)."""
@@ -145,6 +152,7 @@ FAMILIES = {
     "gan": Family(
         "gan", "GAN", {"loss": _GAN_LOSS},
         reference="Goodfellow et al., 2014. Generative Adversarial Nets. https://arxiv.org/abs/1406.2661",
+        title="GAN ({loss} generator loss)",
     ),
     "fgan": Family(
         "fgan", "FGAN",
@@ -154,6 +162,7 @@ FAMILIES = {
                                         help="f-GAN generator loss"),
         },
         reference="Nowozin, Cseke and Tomioka, 2016. f-GAN. https://arxiv.org/abs/1606.00709",
+        title="f-GAN ({divergence} divergence)",
     ),
     "wgan": Family(
         "wgan", "WGAN",
@@ -167,11 +176,13 @@ FAMILIES = {
         reference=("Arjovsky, Chintala and Bottou, 2017. Wasserstein GAN. "
                    "https://arxiv.org/abs/1701.07875; Gulrajani et al., 2017. Improved Training "
                    "of Wasserstein GANs. https://arxiv.org/abs/1704.00028"),
+        title="WGAN ({lipschitz} Lipschitz constraint)",
     ),
     "bigan": Family(
         "bigan", "BiGAN", {"loss": _GAN_LOSS}, excludes=("pack",), joint=True,
         reference=("Donahue, Kraehenbuehl and Darrell, 2017. Adversarial Feature Learning. "
                    "https://arxiv.org/abs/1605.09782"),
+        title="BiGAN ({loss} generator loss)",
     ),
     "adversarial": Family(
         "adversarial", "AdversarialModel",
@@ -184,7 +195,12 @@ FAMILIES = {
             "spectral_norm": Parameter(False, kind="bool",
                                        help="spectrally normalised discriminator"),
         },
-        reference="architecture.md section 4: a loss + regularizers + constraints",
+        reference=("Goodfellow et al., 2014. Generative Adversarial Nets. "
+                   "https://arxiv.org/abs/1406.2661; Yazici et al., 2019. The Unusual "
+                   "Effectiveness of Averaging in GAN Training (EMA). https://arxiv.org/abs/1806.04498; "
+                   "Huang et al., 2024. The GAN is dead; long live the GAN! (R3GAN: relativistic "
+                   "loss + R1 + R2). https://arxiv.org/abs/2501.05441"),
+        title="{loss} loss with regularizers {regularizers}, packing {pack}",
     ),
 }
 

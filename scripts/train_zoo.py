@@ -127,8 +127,6 @@ def _mlp_recipe_presets():
 
 
 PRESETS = {**_plane_presets(), **_image_presets(), **_mlp_recipe_presets()}
-CLASS_NAMES = {"gan": "GAN", "fgan": "FGAN", "wgan": "WGAN", "bigan": "BiGAN",
-               "adversarial": "AdversarialModel"}
 
 
 def _is_mlp_recipe(recipe):
@@ -155,20 +153,21 @@ def machine():
     return f"{platform.machine()} CPU, {os.cpu_count()} cores, {platform.system()} (no GPU){load_text}"
 
 
+def _family(recipe):
+    """The recipe's `keras_fgan.registry.Family` (imported late: keras reads
+    KERAS_BACKEND on import)."""
+    from keras_fgan import registry
+
+    return registry.family(recipe["objective"])
+
+
 def _title(name, recipe):
-    obj = recipe["objective"]
-    if obj == "adversarial":
+    if _is_mlp_recipe(recipe):
         regs = "".join(f" + {k.upper()}" for k in sorted(recipe["regularizers"]))
         pack = f", packing {recipe['pack']}" if recipe["pack"] > 1 else ""
         ema = f", EMA {recipe['ema']}" if recipe.get("ema") else ""
         return f"PacGAN-style MLPs, {recipe['loss']} loss{regs}{pack}{ema}"
-    if obj == "gan":
-        return f"GAN ({recipe['loss']} generator loss)"
-    if obj == "fgan":
-        return f"f-GAN ({recipe['divergence']} divergence)"
-    if obj == "wgan":
-        return "WGAN-GP" if recipe["lipschitz"] == "gradient_penalty" else "WGAN (weight clipping)"
-    return "BiGAN"
+    return _family(recipe).describe(recipe)
 
 
 def _training_data(recipe):
@@ -237,7 +236,7 @@ def evaluate(model, recipe):
     metrics = evaluate_model(model, "fashion_mnist", num_samples=5000, seed=0)
     metrics = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items()}
     metrics["protocol"] = "evaluate_model(model, 'fashion_mnist', num_samples=5000, seed=0): 5,000 generated vs test[:5000]"
-    if recipe["objective"] == "bigan":
+    if _family(recipe).joint:
         metrics.update({k: (round(v, 4) if isinstance(v, float) else v) for k, v in _bigan_probe(model).items()})
     return metrics
 
@@ -245,7 +244,7 @@ def evaluate(model, recipe):
 def _reference(model, recipe):
     z = model.latent_batch(4, seed=REFERENCE_SEED)
     arrays = {"z": z, "x": np.asarray(model.generator.predict(z, verbose=0), dtype="float32")}
-    if recipe["objective"] == "bigan":
+    if _family(recipe).joint:
         rng = np.random.default_rng(REFERENCE_SEED)
         shape = (4,) + tuple(model.sample_shape)
         ex = (rng.uniform(-1, 1, shape) if recipe["data"] == "fashion_mnist" else rng.normal(0, 1, shape)).astype("float32")
@@ -353,7 +352,7 @@ def model_card(name, preset):
     lines += ["![samples](samples.png)", "", "## Load", "", "```python", "import keras_fgan as kf",
               f'model = kf.zoo.load("{name}")            # {preset["class"]}',
               f'generator = kf.zoo.load_generator("{name}")']
-    if r["objective"] == "bigan":
+    if _family(r).joint:
         lines.append(f'encoder = kf.zoo.load_encoder("{name}")')
     lines += [f'model = kf.{preset["class"]}.from_preset("{name}")', "x = model.generate(16, seed=0)", "```", ""]
     lines += ["## Objective and hyperparameters", "", "| setting | value |", "|---|---|"]
@@ -373,7 +372,7 @@ def model_card(name, preset):
     elif r["data"] in ("ring", "grid"):
         nets = (f"MLPs from `keras_fgan.networks`: `mlp_generator(latent_dim={r['latent_dim']}, 2, width={r['width']}, "
                 f"depth={r['depth']})` and ")
-        nets += ("`mlp_encoder` + `mlp_joint_discriminator` of the same width and depth." if r["objective"] == "bigan"
+        nets += ("`mlp_encoder` + `mlp_joint_discriminator` of the same width and depth." if _family(r).joint
                  else f"`mlp_discriminator(2, width={r['width']}, depth={r['depth']})`.")
         data = (f"`kf.datasets.load('{r['data']}', n={r['n']}, seed={r['seed']})`: "
                 + ("8 Gaussians on the unit circle, std 0.01" if r["data"] == "ring"
@@ -381,7 +380,7 @@ def model_card(name, preset):
     else:
         nets = (f"`keras_fgan.networks.dcgan28_generator(latent_dim={r['latent_dim']}, width={r['width']})` and "
                 + ("`dcgan28_encoder` + `dcgan28_joint_discriminator` of the same width."
-                   if r["objective"] == "bigan" else f"`dcgan28_discriminator(width={r['width']})`."))
+                   if _family(r).joint else f"`dcgan28_discriminator(width={r['width']})`."))
         data = ("Fashion-MNIST train split (60,000 images"
                 + (f", first {r['limit']} used" if r.get("limit") else "")
                 + ") from `kf.datasets.load('fashion_mnist')`, pixels scaled to [-1, 1]; metrics on the test split.")
@@ -442,18 +441,7 @@ def model_card(name, preset):
     lines += ["", "`reference.npz` holds a fixed latent batch (`z`, `model.latent_batch(4, seed=1234)`) and the "
               "generator's outputs `x` when the preset was made; the tests check every backend reproduces them "
               "to 1e-5.", "", "## References", ""]
-    refs = {
-        "gan": "Goodfellow et al., 2014. Generative Adversarial Nets. https://arxiv.org/abs/1406.2661",
-        "fgan": "Nowozin, Cseke and Tomioka, 2016. f-GAN. https://arxiv.org/abs/1606.00709",
-        "wgan": ("Arjovsky, Chintala and Bottou, 2017. Wasserstein GAN. https://arxiv.org/abs/1701.07875; "
-                 "Gulrajani et al., 2017. Improved Training of Wasserstein GANs. https://arxiv.org/abs/1704.00028"),
-        "bigan": "Donahue, Kraehenbuehl and Darrell, 2017. Adversarial Feature Learning. https://arxiv.org/abs/1605.09782",
-        "adversarial": ("Goodfellow et al., 2014. Generative Adversarial Nets. https://arxiv.org/abs/1406.2661; "
-                        "Yazici et al., 2019. The Unusual Effectiveness of Averaging in GAN Training (EMA). "
-                        "https://arxiv.org/abs/1806.04498; Huang et al., 2024. The GAN is dead; long live the GAN! "
-                        "(R3GAN: relativistic loss + R1 + R2). https://arxiv.org/abs/2501.05441"),
-    }
-    lines += [f"- {refs[r['objective']]}",
+    lines += [f"- {_family(r).reference}",
               "- Lin et al., 2018. PacGAN (mode-coverage protocol). https://arxiv.org/abs/1712.04086"
               if r["data"] in ("ring", "grid") else
               "- Xiao, Rasul and Vollgraf, 2017. Fashion-MNIST. https://arxiv.org/abs/1708.07747", ""]
@@ -514,7 +502,7 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None):
     last = {k: round(float(v[-1]), 4) for k, v in history.history.items()}
     preset = {
         "name": name,
-        "class": CLASS_NAMES[recipe["objective"]],
+        "class": _family(recipe).class_name,
         "description": f"{_title(name, recipe)} on {recipe['data']}",
         "recipe": recipe,
         "metrics": metrics,
