@@ -46,18 +46,33 @@ def _fit_affine(data, divergence, recipe, mean=0.0, scale=0.3, generator_loss="a
         regularizers=[kf.regularizers.R1(recipe["r1"])] if "r1" in recipe else None,
         seed=0,
     )
+    # One execution per epoch (32 steps): the same updates, with Keras' per-call
+    # overhead paid once per epoch (TensorFlow 5.0 -> 3.2 ms a step here).
     model.compile(
         d_optimizer=keras.optimizers.Adam(recipe["d_lr"], beta_1=0.5),
         g_optimizer=keras.optimizers.Adam(recipe["g_lr"], beta_1=0.5),
+        steps_per_execution=len(data) // 256,
     )
     model.fit(data, batch_size=256, epochs=recipe["epochs"], verbose=0)
     kernel, bias = (ops.convert_to_numpy(w) for w in model.generator.get_layer("affine").weights)
     return float(bias[0]), abs(float(kernel[0, 0]))
 
 
+# On PyTorch every Keras layer call is eager Python (a fit here costs 4-20x
+# its JAX time: 860 s of the torch suite for this file). The sweep runs there
+# on the divergences whose training needs something particular (the two
+# recipes above) or whose conjugate takes another form (exp, log, rational);
+# the rest differ only in keras.ops formulas, which tests/test_divergences.py
+# checks on every backend, and fit green on torch when last run in full
+# (CI of 2026-12-01).
+TORCH_SWEEP = ("kl", "reverse_kl", "pearson", "total_variation", "neyman")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", kf.divergences.names())
 def test_fgan_recovers_gaussian(name):
+    if keras.backend.backend() == "torch" and name not in TORCH_SWEEP:
+        pytest.skip(f"PyTorch runs the sweep on {', '.join(TORCH_SWEEP)} (CI time; see TORCH_SWEEP)")
     data = (1.5 + 0.5 * np.random.default_rng(0).standard_normal((8192, 1))).astype("float32")
     recipe = RECIPES.get(name, DEFAULT_RECIPE)
     mu, sigma = _fit_affine(data, name, recipe, mean=recipe.get("mean", 0.0))
@@ -116,36 +131,6 @@ def test_mode_covering_versus_mode_seeking():
     assert abs(abs(rkl_mu) - 2.0) < 0.35 and rkl_sigma < 1.0, (rkl_mu, rkl_sigma)
     # ... and kl ends with a clearly larger sigma.
     assert kl_sigma > 2 * rkl_sigma, (kl_sigma, rkl_sigma)
-
-
-@pytest.mark.slow
-def test_gan_moves_samples_onto_ring(ring_data):
-    rng = np.random.default_rng(1)
-    angles = 2 * np.pi * rng.integers(0, 8, 8192) / 8
-    data = (np.stack([np.cos(angles), np.sin(angles)], 1) + 0.01 * rng.standard_normal((8192, 2))).astype("float32")
-    modes = np.stack([np.cos(2 * np.pi * np.arange(8) / 8), np.sin(2 * np.pi * np.arange(8) / 8)], 1)
-
-    def mean_distance(x):
-        return np.sqrt(((x[:, None] - modes[None]) ** 2).sum(-1)).min(1).mean()
-
-    # Two time-scale rates (Heusel et al. 2017: critic 4x faster), both
-    # cosine-decayed so the end state has settled. With equal rates (2e-3 or
-    # 1e-3) the generator keeps rotating between modes and about 1 run in 4
-    # ends mid-transition (mean distance 0.13-0.35); with this recipe 12 of 12
-    # runs (4 seeds x 3 backends) ended at 0.040-0.050 from about 0.85.
-    steps = 45 * len(data) // 128
-
-    def adam(learning_rate):
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.05)
-        return keras.optimizers.Adam(schedule, beta_1=0.5)
-
-    model = kf.GAN(kf.networks.mlp_generator(2, 2, width=128, depth=2),
-                   kf.networks.mlp_discriminator(2, width=128, depth=2), seed=0)
-    model.compile(d_optimizer=adam(2e-3), g_optimizer=adam(5e-4))
-    before = mean_distance(model.generate(2000, seed=1))
-    model.fit(data, batch_size=128, epochs=45, verbose=0)
-    after = mean_distance(model.generate(2000, seed=1))
-    assert after < before / 10, (before, after)
 
 
 TRUE_DIVERGENCES_N01_N11 = {

@@ -129,7 +129,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             `"non_saturating"`.
         regularizers: a list of `keras_fgan.regularizers` objects, names or
             configs (e.g. `[R1(0.1), R2(0.1)]`), added to the discriminator's
-            loss. Without any, no input gradient is ever computed.
+            loss. Without any (`None` or `[]`, the default), no input gradient
+            is ever computed.
         d_steps: discriminator updates per generator update (>= 1).
         pack: PacGAN packing degree m >= 1: the discriminator sees m samples
             concatenated along the last (feature or channel) axis, so it takes
@@ -189,6 +190,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             ema = regularizers_lib.check_number("ema", ema, minimum=0.0, inclusive=True)
             if ema >= 1.0:
                 raise ValueError(f"`ema` must be a decay in [0, 1). Received: {ema!r}")
+        if regularizers is None:
+            regularizers = ()
         if isinstance(regularizers, (str, dict)) or not isinstance(regularizers, (list, tuple)):
             raise ValueError(
                 "`regularizers` must be a list of keras_fgan.regularizers objects, names "
