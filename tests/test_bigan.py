@@ -9,6 +9,7 @@ from sklearn.linear_model import LinearRegression
 
 import keras_fgan as kf
 from adversarial_test_case import run_adversarial_model_test
+from convergence import convergence_test
 
 RING_MODES = np.stack(
     [np.cos(2 * np.pi * np.arange(8) / 8), np.sin(2 * np.pi * np.arange(8) / 8)], axis=1
@@ -326,6 +327,7 @@ def ring_inversion_scores(model, seed=0):
 
 
 @pytest.mark.slow
+@convergence_test("jax")  # also passed on TF and torch: see the comment above RING_STEPS
 def test_encoder_inverts_generator_on_ring():
     """After training on the 8-Gaussian ring, E inverts G: z is linearly
     predictable from E(G(z)), and G(E(x)) lands on x's mode."""

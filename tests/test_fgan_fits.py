@@ -14,6 +14,7 @@ import pytest
 from keras import ops
 
 import keras_fgan as kf
+from convergence import convergence_test
 
 # Per-divergence training budget for the N(1.5, 0.5^2) fit (epochs of 32
 # steps, learning rate, critic steps). Total variation's critic is a bounded
@@ -60,12 +61,13 @@ def _fit_affine(data, divergence, recipe, mean=0.0, scale=0.3, generator_loss="a
 
 # On PyTorch every Keras layer call is eager Python (a fit here costs 4-20x
 # its JAX time: 860 s of the torch suite for this file). The sweep runs there
-# on the divergences whose training needs something particular (the two
-# recipes above) or whose conjugate takes another form (exp, log, rational);
-# the rest differ only in keras.ops formulas, which tests/test_divergences.py
-# checks on every backend, and fit green on torch when last run in full
-# (CI of 2026-12-01).
-TORCH_SWEEP = ("kl", "reverse_kl", "pearson", "total_variation", "neyman")
+# on neyman (its own recipe) and on divergences whose conjugate takes another
+# form (exp, log, rational); the rest differ only in keras.ops formulas, which
+# tests/test_divergences.py checks on every backend, and fit green on torch
+# when last run in full (CI of 2026-12-01). total_variation's R1 recipe ended
+# at (1.498, 0.504) on torch (run by hand, 2026-12-01): its double backprop
+# made it 140 s of the torch suite.
+TORCH_SWEEP = ("kl", "reverse_kl", "pearson", "neyman")
 
 
 @pytest.mark.slow
@@ -109,6 +111,7 @@ def _exact_optimum(name):
 
 
 @pytest.mark.slow
+@convergence_test("jax")
 def test_mode_covering_versus_mode_seeking():
     """Both with the minimax generator loss, the one whose gradient is that of
     D_f(P || Q): the heuristic loss follows -E_q[grad T*] instead, which for
@@ -153,6 +156,7 @@ def _quadrature(name):
 
 
 @pytest.mark.slow
+@convergence_test("jax")
 @pytest.mark.parametrize("name", list(TRUE_DIVERGENCES_N01_N11))
 def test_estimate_divergence(name):
     rng = np.random.default_rng(0)

@@ -43,6 +43,11 @@ def test_the_pages_have_python_examples():
     assert any(where.startswith("docs/getting-started.md") for where in places)
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() == "torch",
+    reason="3,125 steps of eager Keras layer calls take 3.5 min on PyTorch under CI load; run on "
+           "TensorFlow and JAX (CI budget; the README says so and gives the last PyTorch result)",
+)
 @pytest.mark.parametrize("code", list(BLOCKS), ids=[" + ".join(w) for w in BLOCKS.values()])
 def test_block_runs_and_covers_the_ring(code, tmp_path):
     env = dict(os.environ, KERAS_BACKEND=keras.backend.backend(), PYTHONDONTWRITEBYTECODE="1")
