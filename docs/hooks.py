@@ -143,47 +143,10 @@ def _title(name, text):
     return ""
 
 
-def _first_paragraph(text):
-    lines, started, fenced = [], False, False
-    for line in text.splitlines():
-        if FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced or line.startswith("#") or line.lstrip().startswith(("|", "![")):
-            if started:
-                break
-            continue
-        if not line.strip():
-            if started:
-                break
-            continue
-        started = True
-        lines.append(line.strip())
-    return " ".join(lines)
-
-
 def _number(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return f"{value:d}" if isinstance(value, int) else f"{value:.4g}"
-
-
-def _metrics_cell(folder, preset):
-    sources = [(preset or {}).get("metrics")]
-    config = _read_json(folder / "config.json")
-    if isinstance(config, dict):
-        sources.append(config.get("metrics"))
-    for metrics in sources:
-        if not isinstance(metrics, dict):
-            continue
-        shown = [
-            f"{label} {_number(metrics[key])}"
-            for key, label in TABLE_METRICS.items()
-            if _number(metrics.get(key)) is not None
-        ]
-        if shown:
-            return ", ".join(shown)
-    return "see the card"
 
 
 def _model_cell(preset):
@@ -197,47 +160,77 @@ def _model_cell(preset):
         if recipe.get(key) is not None
         and (model == "FGAN" or key not in ("divergence", "generator_loss"))
         and (model == "WGAN" or key != "lipschitz")
-        and (model in ("GAN", "BiGAN") or key != "loss")
+        and (model in ("GAN", "BiGAN", "AdversarialModel") or key != "loss")
     ]
-    return f"`{model}`" + (f" ({', '.join(details)})" if details else "")
+    return model + (f" ({', '.join(details)})" if details else "")
 
 
-def _training_cell(preset):
-    if not preset:
-        return "-"
-    recipe = preset.get("recipe") if isinstance(preset.get("recipe"), dict) else {}
-    training = preset.get("training") if isinstance(preset.get("training"), dict) else {}
-    parts = []
-    if _number(recipe.get("epochs")):
-        parts.append(f"{recipe['epochs']} epoch(s)")
-    if _number(training.get("wall_time_s")):
-        parts.append(f"{float(training['wall_time_s']):.0f} s")
-    if training.get("backend"):
-        parts.append(str(training["backend"]))
-    return ", ".join(parts) or "-"
+def _headline(preset):
+    """(headline figures, target text, met) of a preset's metrics: mode
+    coverage over evaluation seeds for the 2-D mixtures, FD / precision /
+    recall for images (the zoo's targets, zoo/README.md)."""
+    metrics = (preset or {}).get("metrics")
+    if not isinstance(metrics, dict):
+        return "see the card", "", None
+    if "modes_mean" in metrics:
+        figures = (f"modes {_number(metrics['modes_mean'])}/{metrics.get('num_modes', '?')} "
+                   f"(min {_number(metrics.get('modes_min'))}), high quality "
+                   f"{100 * metrics.get('high_quality_mean', 0):.1f}% (min "
+                   f"{100 * metrics.get('high_quality_min', 0):.1f}%) over 5 seeds")
+        met = bool(metrics.get("meets_target"))
+        return figures, "all modes, >= 90% high quality", met
+    if "frechet_distance" in metrics:
+        figures = ", ".join(
+            f"{label} {_number(metrics[key])}" for key, label in TABLE_METRICS.items()
+            if key in ("frechet_distance", "precision", "recall") and _number(metrics.get(key)) is not None
+        )
+        met = (metrics["frechet_distance"] <= 2.0 and metrics.get("precision", 0) >= 0.8
+               and metrics.get("recall", 0) >= 0.6)
+        return figures, "FD <= 2, precision >= 0.8, recall >= 0.6", met
+    shown = [f"{label} {_number(metrics[key])}" for key, label in TABLE_METRICS.items()
+             if _number(metrics.get(key)) is not None]
+    return ", ".join(shown) or "see the card", "", None
 
 
-def zoo_table():
+def _picture(name, folder, text):
+    """The URL path (from the site root) of a card's first picture, or None."""
+    images = _card_images(folder, text)
+    if not images:
+        return None
+    return f"zoo/{name}/{images[0].relative_to(folder.resolve()).as_posix()}"
+
+
+def zoo_table(page_url="zoo/"):
+    """The zoo gallery: one tile per preset with its sample picture, model,
+    headline figures and the target it meets or misses. Raw HTML in a
+    wrapping grid, so it never runs off the page."""
     cards = _cards()
     if not cards:
         return (
             '!!! note "No presets yet"\n'
             "    No model card (`zoo/*/README.md`) was found when this site was built."
         )
-    rows = [
-        "| preset | model | data | description | metrics | training |",
-        "|---|---|---|---|---|---|",
-    ]
+    tiles = []
     for name, folder, text, preset in cards:
         recipe = (preset or {}).get("recipe")
         data = recipe.get("data") if isinstance(recipe, dict) else None
-        description = (preset or {}).get("description") or _title(name, text) or _first_paragraph(text)
-        rows.append(
-            f"| [`{name}`](#zoo-{name}) | {_model_cell(preset)} | {_cell(data or '-')} "
-            f"| {_cell(description)} | {_cell(_metrics_cell(folder, preset))} "
-            f"| {_cell(_training_cell(preset))} |"
+        figures, target, met = _headline(preset)
+        picture = _picture(name, folder, text)
+        image = (
+            f'<a href="#zoo-{name}"><img src="{html.escape(posixpath.relpath(picture, page_url or "."))}" '
+            f'alt="samples of {name}" loading="lazy"></a>' if picture else ""
         )
-    return "\n".join(rows)
+        verdict = ""
+        if met is not None:
+            verdict = (f'<span class="zoo-target zoo-{"met" if met else "missed"}">'
+                       f'{"meets" if met else "misses"} the target ({html.escape(target)})</span>')
+        tiles.append(
+            f'<figure class="zoo-tile">{image}<figcaption>'
+            f'<a href="#zoo-{name}"><code>{html.escape(name)}</code></a><br>'
+            f'{html.escape(_model_cell(preset))} on {html.escape(str(data or "-"))}<br>'
+            f'{html.escape(figures)}<br>{verdict}</figcaption></figure>'
+        )
+    return '<div class="zoo-gallery">\n' + "\n".join(tiles) + "\n</div>"
 
 
 def _rewrite_links(text, name, folder, page_dir):
@@ -398,7 +391,7 @@ def _missing_module_note(match):
 
 def on_page_markdown(markdown, page, config, files):
     if ZOO_TABLE in markdown:
-        markdown = markdown.replace(ZOO_TABLE, zoo_table())
+        markdown = markdown.replace(ZOO_TABLE, zoo_table(page.url))
     if ZOO_CARDS in markdown:
         page_dir = posixpath.dirname(page.file.src_uri)
         markdown = markdown.replace(ZOO_CARDS, zoo_cards(page_dir))

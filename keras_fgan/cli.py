@@ -513,6 +513,7 @@ def cmd_demo(args):
     model.save(out / "model.keras")
     onnx_paths = export.export_onnx(model, out / "generator.onnx")
     metrics = evaluate_model(model, "fashion_mnist", num_samples=args.eval_samples)
+    pretrained = _pretrained_beside(model, out)
     summary = {
         "backend": keras.backend.backend(),
         "train_images": len(x),
@@ -522,9 +523,42 @@ def cmd_demo(args):
         "model": str(out / "model.keras"),
         "onnx": onnx_paths,
         "metrics": metrics,
+        "pretrained": pretrained,
     }
     fileio.atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=float))
     _print_json(summary)
+
+
+DEMO_PRESET = "gan_fashion_mnist"
+
+
+def _pretrained_beside(model, out):
+    """The zoo's pretrained GAN beside the one the demo just trained: 64
+    samples of each (latent seed 0) side by side in `side_by_side.png`
+    (trained left), the pretrained grid alone, and the preset's headline
+    metrics. Without a zoo source, says how to get one instead of failing."""
+    import numpy as np
+
+    from keras_fgan import fileio
+    from keras_fgan import imaging
+    from keras_fgan import zoo
+
+    try:
+        pretrained = zoo.load(DEMO_PRESET)
+    except (zoo.ZooDownloadError, zoo.ZooIntegrityError) as error:
+        return {"preset": DEMO_PRESET, "unavailable": str(error).splitlines()[0]}
+    grids = [imaging.image_grid(m.generate(64, seed=0)) for m in (model, pretrained)]
+    gap = np.full((grids[0].shape[0], 8, grids[0].shape[2]), 255, np.uint8)
+    side_by_side = out / "side_by_side.png"
+    fileio.atomic_write_bytes(side_by_side, imaging.png_bytes(np.concatenate([grids[0], gap, grids[1]], 1)))
+    grid = out / f"pretrained_{DEMO_PRESET}.png"
+    fileio.atomic_write_bytes(grid, imaging.png_bytes(grids[1]))
+    return {
+        "preset": DEMO_PRESET,
+        "grid": str(grid),
+        "side_by_side": str(side_by_side),
+        "metrics": zoo.preset_info(DEMO_PRESET)["metrics"],
+    }
 
 
 # ------------------------------------------------------------------- parser --

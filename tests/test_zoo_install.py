@@ -255,6 +255,12 @@ def test_installed_wheels_load_train_and_evaluate(both_wheels, tmp_path):
     assert 0 < summary["metrics"]["frechet_distance"] < 1e3
     assert 0 <= summary["metrics"]["precision"] <= 1
     assert _cached(env)["fashion_mnist_classifier"] == FULL_CACHE["fashion_mnist_classifier"]
+    # the pretrained GAN beside the one just trained
+    pretrained = summary["pretrained"]
+    assert pretrained["preset"] == "gan_fashion_mnist" and "unavailable" not in pretrained, pretrained
+    for key in ("side_by_side", "grid"):
+        assert Path(cwd, pretrained[key]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", pretrained[key]
+    assert pretrained["metrics"]["frechet_distance"] > 0
 
 
 @ONCE
