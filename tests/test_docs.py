@@ -220,12 +220,34 @@ def test_zoo_hook_with_cards(tmp_path):
     (bare / "README.md").write_text("Just | a paragraph.\n")
     hooks.on_config(_config(tmp_path))
 
-    table = hooks.zoo_table()
-    rows = [line for line in table.splitlines() if line.startswith("| [`")]
-    assert len(rows) == 2
-    assert rows[0].startswith("| [`bare`](#zoo-bare)") and "Just \\| a paragraph." in rows[0]
-    assert "`WGAN` (lipschitz=gradient_penalty)" in rows[1]
-    assert "modes 8, high quality 0.91" in rows[1] and "3 epoch(s), 12 s, jax" in rows[1]
+    ring = tmp_path / "zoo" / "gan_ring"  # the 2-D summary over evaluation seeds
+    ring.mkdir()
+    (ring / "README.md").write_text("# gan_ring: GAN on ring\n")
+    (ring / "preset.json").write_text(
+        '{"class": "GAN", "recipe": {"data": "ring", "loss": "non_saturating"}, "metrics": {'
+        '"modes_mean": 8.0, "modes_min": 8, "num_modes": 8, "high_quality_mean": 0.95,'
+        ' "high_quality_min": 0.93, "meets_target": true}}'
+    )
+    images = tmp_path / "zoo" / "gan_images"
+    images.mkdir()
+    (images / "README.md").write_text("# gan_images: GAN on images\n")
+    (images / "preset.json").write_text(
+        '{"class": "GAN", "recipe": {"data": "fashion_mnist"}, "metrics": {'
+        '"frechet_distance": 5.79, "precision": 0.77, "recall": 0.47}}'
+    )
+    hooks.on_config(_config(tmp_path))
+
+    gallery = hooks.zoo_table("zoo/")
+    tiles = re.findall(r'<figure class="zoo-tile">(.*?)</figure>', gallery)
+    assert len(tiles) == 4 and gallery.startswith('<div class="zoo-gallery">')
+    bare, images_tile, ring_tile, wgan = tiles
+    assert 'href="#zoo-bare"' in bare and "<img" not in bare and "see the card" in bare
+    assert "FD 5.79, precision 0.77, recall 0.47" in images_tile and "misses the target" in images_tile
+    assert "modes 8/8 (min 8), high quality 95.0% (min 93.0%)" in ring_tile
+    assert "meets the target" in ring_tile and "GAN (loss=non_saturating) on ring" in ring_tile
+    assert '<a href="#zoo-wgan_ring"><img src="wgan_ring/samples.png"' in wgan
+    assert "WGAN (lipschitz=gradient_penalty) on ring" in wgan and "modes 8, high quality 0.91" in wgan
+    assert 'src="../zoo/wgan_ring/samples.png"' in hooks.zoo_table("sub/")
 
     cards = hooks.zoo_cards("")
     assert "### `wgan_ring`: WGAN-GP on the ring {#zoo-wgan_ring}" in cards

@@ -273,11 +273,6 @@ def test_installed_wheels_zoo_download_all_command(both_wheels, tmp_path):
 
 # ------------------------------------------ main wheel + KERAS_FGAN_ZOO_URL --
 
-@pytest.mark.skipif(
-    BACKEND != "tensorflow",
-    reason="fetching over HTTP does not depend on the backend (the loads themselves are "
-           "checked on every backend by test_installed_wheels_load_train_and_evaluate): once, under tensorflow",
-)
 def test_installed_wheel_with_zoo_url_fetches_each_file_once(main_wheel, tmp_path):
     cwd, env = _stranger(main_wheel, tmp_path)
     server = _CountingServer(ROOT / "zoo")

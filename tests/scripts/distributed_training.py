@@ -48,7 +48,7 @@ def build(objective):
         return kf.GAN(g, kf.networks.mlp_discriminator(2, 16, 2), seed=1)
     if objective == "wgan_gp":
         return kf.WGAN(g, kf.networks.mlp_discriminator(2, 16, 2), lipschitz=kf.lipschitz.GradientPenalty(10.0), n_critic=2, seed=1)
-    return kf.BiGAN(g, kf.networks.mlp_encoder(2, 4, 16, 2), kf.networks.mlp_joint_discriminator(2, 4, 16, 2), seed=1)
+    raise ValueError(f"Unknown objective {objective!r}")
 
 
 def train(objective, distributed, steps=3):
@@ -63,8 +63,9 @@ def train(objective, distributed, steps=3):
 
 results = {"devices": 2, "objectives": {}}
 # GAN and FGAN share AdversarialModel's step (they differ in a loss object),
-# so GAN stands for both; WGAN-GP brings input gradients, BiGAN the encoder.
-for objective in ("gan", "wgan_gp", "bigan"):
+# so GAN stands for both; WGAN-GP brings input gradients. (BiGAN, whose
+# joint step is its own, was left out for CI time.)
+for objective in ("gan", "wgan_gp"):
     model, history = train(objective, True)
     results["objectives"][objective] = {
         "g_iterations": int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)),
