@@ -2,11 +2,11 @@
 
 Markers (HTML comments, so a page still reads well unprocessed):
 
-- `<!-- zoo-table -->`: a table of the presets in `zoo/*/README.md` (with
-  `preset.json` beside a card for the class, data, metrics and training
-  details when present), and `<!-- zoo-cards -->`: every model card, its
-  headings shifted under the page's own, its images copied into the site.
-  Zero cards give a short note instead of an empty table.
+- `<!-- zoo-table -->`: a gallery of the presets in `zoo/*/README.md` (each
+  card's picture, and from `preset.json` beside it the model, headline
+  figures and the target met or missed), and `<!-- zoo-cards -->`: every
+  model card, its headings shifted under the page's own, its images copied
+  into the site. Zero cards give a short note instead of an empty gallery.
 - `<!-- examples-table -->`: one row per `examples/*.py`, described by the
   first line of its docstring.
 - `<!-- cli-help -->`: the `--help` text of `keras-fgan` and of every
@@ -46,7 +46,7 @@ ZOO_CARDS = "<!-- zoo-cards -->"
 CLI_HELP = "<!-- cli-help -->"
 EXAMPLES_TABLE = "<!-- examples-table -->"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-# Metrics shown in the zoo table, in this order, with their labels.
+# Metrics shown in the zoo gallery, in this order, with their labels.
 TABLE_METRICS = {
     "frechet_distance": "FD",
     "precision": "precision",
