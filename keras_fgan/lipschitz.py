@@ -152,6 +152,12 @@ class WeightClip(_VariableConstraint):
         return {"clip_value": self.clip_value}
 
 
+@functools.lru_cache(maxsize=None)
+def _start_vector(k):
+    """The fixed start vector of `SpectralNorm`'s last power step, (k, 1)."""
+    return np.random.default_rng(0).standard_normal((k, 1)).astype("float32")
+
+
 @keras.saving.register_keras_serializable(package="keras_fgan")
 class SpectralNorm(_VariableConstraint):
     """Spectral normalisation, as a constraint on every critic kernel.
@@ -216,10 +222,9 @@ class SpectralNorm(_VariableConstraint):
         gram = ops.matmul(ops.transpose(matrix), matrix)
         for _ in range(math.ceil(math.log2(self.power_iterations))):
             gram = ops.matmul(gram, gram)
-            gram = gram / ops.maximum(ops.sqrt(ops.sum(ops.square(gram))), NORM_EPSILON)
-        start = np.random.default_rng(0).standard_normal((matrix.shape[1], 1))
-        v = ops.normalize(ops.matmul(gram, ops.convert_to_tensor(start, "float32")), axis=0)
-        return ops.sqrt(ops.sum(ops.square(ops.matmul(matrix, v))))
+            gram = gram / ops.maximum(ops.norm(gram), NORM_EPSILON)
+        v = ops.normalize(ops.matmul(gram, _start_vector(matrix.shape[1])), axis=0)
+        return ops.norm(ops.matmul(matrix, v))
 
     def __call__(self, w):
         sigma = ops.maximum(self.spectral_norm(w), NORM_EPSILON)

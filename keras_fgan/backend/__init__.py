@@ -4,7 +4,10 @@ Each backend module provides `AdversarialTrainer`, a mixin for
 `keras.Model` with the backend's `train_step` and `_optimize` (one gradient
 step of a loss for one variable group with one optimizer), and
 `input_gradients(fn, x)`, the gradient of `sum(fn(x))` with respect to `x`
-that can itself be differentiated (double backprop, for gradient penalties).
+that can itself be differentiated (double backprop, for gradient penalties),
+and `call_network(network, inputs, training)`, a network's forward pass
+(on PyTorch without Keras' per-layer call wrapper where that is safe, see
+`torch_direct_call`).
 These are the only modules that import tensorflow, jax or torch for training.
 """
 
@@ -20,6 +23,7 @@ elif _BACKEND == "jax":
     from keras_fgan.backend.jax_trainer import input_gradients
 elif _BACKEND == "torch":
     from keras_fgan.backend.torch_trainer import AdversarialTrainer
+    from keras_fgan.backend.torch_direct_call import call_network
     from keras_fgan.backend.torch_trainer import input_gradients
 else:
     raise ImportError(
@@ -27,4 +31,12 @@ else:
         f"KERAS_BACKEND is {_BACKEND!r}. Set KERAS_BACKEND to one of those."
     )
 
-__all__ = ["AdversarialTrainer", "input_gradients"]
+if _BACKEND != "torch":
+
+    def call_network(network, inputs, training):
+        """`network(inputs, training=training)` (traced once by TensorFlow
+        and JAX, so Keras' per-call work costs nothing per step)."""
+        return network(inputs, training=training)
+
+
+__all__ = ["AdversarialTrainer", "call_network", "input_gradients"]

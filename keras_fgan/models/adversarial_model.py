@@ -12,6 +12,7 @@ from keras import ops
 from keras_fgan import losses as losses_lib
 from keras_fgan import regularizers as regularizers_lib
 from keras_fgan.backend import AdversarialTrainer
+from keras_fgan.backend import call_network
 from keras_fgan.models.optimizer_pair import OptimizerPair
 
 LATENT_PRIORS = ("normal", "uniform")
@@ -270,9 +271,14 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         `ema_generator` when `ema` is set, else `generator`."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
+    def call_network(self, network, inputs, training):
+        """`network(inputs, training=training)`, the way the backend runs it
+        fastest (`keras_fgan.backend.call_network`)."""
+        return call_network(network, inputs, training)
+
     def call(self, z, training=False):
         """Maps latents to samples (`sampling_generator`)."""
-        return self.sampling_generator(z, training=training)
+        return self.call_network(self.sampling_generator, z, training)
 
     def pack_samples(self, x):
         """Groups a batch into packs of `pack` samples concatenated along the
@@ -292,7 +298,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     def score(self, samples, training=True):
         """Discriminator scores of a batch of (unpacked) samples."""
-        return self.discriminator(self.pack_samples(samples), training=training)
+        return self.call_network(self.discriminator, self.pack_samples(samples), training)
 
     # ------------------------------------------------------------ latents --
     def sample_latent(self, batch_size, seed_generator=None):
@@ -530,16 +536,16 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     def discriminator_loss(self, real, z, training=True):
         """Returns `(loss, logs)` minimised by the discriminator: the loss'
         discriminator term plus every regularizer's penalty."""
-        fake = ops.stop_gradient(self.generator(z, training=training))
+        fake = ops.stop_gradient(self.call_network(self.generator, z, training))
         real_in, fake_in = self.pack_samples(real), self.pack_samples(fake)
-        real_scores = self.discriminator(real_in, training=training)
-        fake_scores = self.discriminator(fake_in, training=training)
+        real_scores = self.call_network(self.discriminator, real_in, training)
+        fake_scores = self.call_network(self.discriminator, fake_in, training)
         loss = self.adversarial_loss.discriminator_loss(real_scores, fake_scores)
         logs = dict(self.adversarial_loss.metrics(real_scores, fake_scores))
         seed = self.seed_generator if training else self._eval_seed_generator
         for regularizer in self.regularizers:
             penalty, extra = regularizer(
-                lambda x: self.discriminator(x, training=training), real_in, fake_in, seed
+                lambda x: self.call_network(self.discriminator, x, training), real_in, fake_in, seed
             )
             loss = loss + penalty
             logs.update(extra)
@@ -548,7 +554,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     def generator_loss(self, real, z, training=True):
         """Returns `(loss, logs)` minimised by the generator."""
-        fake_scores = self.score(self.generator(z, training=training), training=training)
+        fake_scores = self.score(self.call_network(self.generator, z, training), training)
         real_scores = (
             self.score(real, training=training)
             if self.adversarial_loss.generator_needs_real else None

@@ -136,13 +136,13 @@ class BiGAN(AdversarialModel):
         Returns:
             `(real_outputs, fake_outputs)`.
         """
-        encoded = self.encoder(real, training=training)
-        fake = self.generator(z, training=training)
+        encoded = self.call_network(self.encoder, real, training)
+        fake = self.call_network(self.generator, z, training)
         if detach:
             encoded, fake = ops.stop_gradient(encoded), ops.stop_gradient(fake)
         return (
-            self.discriminator([real, encoded], training=training),
-            self.discriminator([fake, z], training=training),
+            self.call_network(self.discriminator, [real, encoded], training),
+            self.call_network(self.discriminator, [fake, z], training),
         )
 
     def discriminator_loss(self, real, z, training=True):
