@@ -26,7 +26,8 @@ own); the runner alternates fit and native, and the second pass runs them in
 the opposite order. Inside a process: warm-up steps (tracing, compilation),
 then `--blocks` timed blocks of `--steps` steps (divided by the critic steps
 per iteration for the 5-critic-step cases, so that every block does about the
-same work). FLOPs per iteration come from XLA's cost analysis of the native
+same work; multiplied by `SMALL_CASE_STEPS` for the 2-D cases, whose steps
+take milliseconds). FLOPs per iteration come from XLA's cost analysis of the native
 JAX step (the same math on every backend); the machine's fp32 peak is a
 measured NumPy matmul. Load averages are recorded before and after each
 process: on a shared machine they say how much the figures mean.
@@ -69,6 +70,8 @@ CASES = {
     "gan_mlp128": ("mlp128", "gan", 256),
 }
 BACKENDS = ("tensorflow", "jax", "torch")
+SMALL_NETWORKS = ("pacgan2d", "mlp128")
+SMALL_CASE_STEPS = 10  # a 2-D step is 2-60 ms: blocks of a few seconds, like dcgan28's
 ENV = {"MALLOC_MMAP_THRESHOLD_": "1000000000", "MALLOC_TRIM_THRESHOLD_": "1000000000"}
 
 
@@ -113,7 +116,7 @@ def build_model(case, seed=0):
 def training_data(case, n):
     import keras_fgan as kf
 
-    if CASES[case][0] in ("pacgan2d", "mlp128"):
+    if CASES[case][0] in SMALL_NETWORKS:
         return kf.datasets.load("ring", n=n, seed=0)
     return kf.datasets.load("fashion_mnist", n=n)
 
@@ -142,7 +145,7 @@ def native_spec(model, case):
 
 
 def modes_of(backend, case):
-    if backend == "torch" and CASES[case][0] in ("pacgan2d", "mlp128"):
+    if backend == "torch" and CASES[case][0] in SMALL_NETWORKS:
         return ("fit", "native", "native_nn")
     return ("fit", "native")
 
@@ -171,6 +174,8 @@ def child(backend, case, mode, steps, blocks, warmup, jit_compile):
     batch_size = CASES[case][2]
     model = build_model(case)
     steps = max(2, steps // model.d_steps)
+    if CASES[case][0] in SMALL_NETWORKS:
+        steps *= SMALL_CASE_STEPS
     x = training_data(case, batch_size * (steps + warmup))
     # Build every network once (same initial weights for both modes).
     model.generate(2, seed=0)
@@ -383,7 +388,7 @@ Environment of every child: {' '.join(f'{k}={v}' for k, v in ENV.items())}.
 Protocol: each (backend, case, mode) in a fresh process, fit and native
 alternating, {args.passes} pass(es) (the second in reverse order); per process
 {args.warmup} warm-up steps then {args.blocks} blocks of {args.steps} steps ({args.steps} // 5
-iterations for the 5-critic-step cases). Figures are generator-update images
+iterations for the 5-critic-step cases, {SMALL_CASE_STEPS} x {args.steps} for the 2-D cases). Figures are generator-update images
 per second (an iteration of a 5-critic-step case is 5 critic steps and 1
 generator step) and milliseconds per iteration; min / median / max over all
 blocks; "CPU ms/iteration" is the process CPU time (all threads) per

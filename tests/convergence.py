@@ -12,8 +12,9 @@ def convergence_test(backend):
     API, serialization, export and one-step numerics run on every backend;
     the long training runs, whose math is the same `keras.ops` code on
     every backend, are spread over the three (each backend runs some) rather
-    than repeated. On PyTorch, every Keras layer call is eager Python, so a
-    2-D run costs 3-10x its JAX time there.
+    than repeated. The runs an issue asks for on every backend (the
+    README and getting-started blocks, the ring objectives of
+    tests/test_ring_objectives.py) are not marked.
     """
     return pytest.mark.skipif(
         keras.backend.backend() != backend,

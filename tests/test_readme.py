@@ -43,11 +43,6 @@ def test_the_pages_have_python_examples():
     assert any(where.startswith("docs/getting-started.md") for where in places)
 
 
-@pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow",
-    reason="a 3,125-step run (3.5 min on PyTorch under CI load): run under TensorFlow, Keras' "
-           "default backend, i.e. what a reader who sets nothing gets (CI budget; the README says so)",
-)
 @pytest.mark.parametrize("code", list(BLOCKS), ids=[" + ".join(w) for w in BLOCKS.values()])
 def test_block_runs_and_covers_the_ring(code, tmp_path):
     env = dict(os.environ, KERAS_BACKEND=keras.backend.backend(), PYTHONDONTWRITEBYTECODE="1")

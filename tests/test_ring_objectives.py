@@ -14,15 +14,15 @@ Recipe (found on JAX, seeds 0-2 all 8/8; high-quality fractions 0.26-0.29
 for R3GAN and 0.05-0.07 for hinge + SN, whose 1-Lipschitz critic can only
 resolve modes 0.01 wide with a small margin): Adam without momentum
 (beta_1 0, beta_2 0.9, as in both papers), both rates cosine-decayed to 5%.
-At 2,000 steps of 128, hinge + SN also reached 8/8 on TensorFlow and PyTorch
-(seed 0); on PyTorch a step of these networks takes ~125 ms under CI load.
+It runs on every backend: with seed 0 both objectives reached 8/8 on
+TensorFlow (27 s and 22 s) and PyTorch (27 s and 31 s), measured with two
+test processes sharing the 2 cores.
 """
 
 import keras
 import pytest
 
 import keras_fgan as kf
-from convergence import convergence_test
 from test_wgan import single_threaded_torch  # noqa: F401  (autouse fixture)
 
 STEPS = 1000
@@ -35,7 +35,6 @@ RECIPES = {
 
 
 @pytest.mark.slow
-@convergence_test("jax")
 @pytest.mark.parametrize("name", list(RECIPES))
 def test_objective_captures_every_ring_mode(name):
     recipe = RECIPES[name]
