@@ -12,9 +12,8 @@ def convergence_test(backend):
     API, serialization, export and one-step numerics run on every backend;
     the long training runs, whose math is the same `keras.ops` code on
     every backend, are spread over the three (each backend runs some) rather
-    than repeated. The runs an issue asks for on every backend (the
-    README and getting-started blocks, the ring objectives of
-    tests/test_ring_objectives.py) are not marked.
+    than repeated. The README and getting-started blocks are not marked:
+    they run on every backend (tests/test_readme.py).
     """
     return pytest.mark.skipif(
         keras.backend.backend() != backend,

@@ -14,15 +14,18 @@ Recipe (found on JAX, seeds 0-2 all 8/8; high-quality fractions 0.26-0.29
 for R3GAN and 0.05-0.07 for hinge + SN, whose 1-Lipschitz critic can only
 resolve modes 0.01 wide with a small margin): Adam without momentum
 (beta_1 0, beta_2 0.9, as in both papers), both rates cosine-decayed to 5%.
-It runs on every backend: with seed 0 both objectives reached 8/8 on
-TensorFlow (27 s and 22 s) and PyTorch (27 s and 31 s), measured with two
-test processes sharing the 2 cores.
+With seed 0 both objectives also reached 8/8 on TensorFlow (27 s and 22 s)
+and PyTorch (27 s and 31 s), two test processes sharing the 2 cores
+(2026-12-01). CI runs it under JAX only: on all three backends it cost
+about 190 s more CPU (TF 68 s, torch 124 s in a full run), which the
+25-minute budget did not hold.
 """
 
 import keras
 import pytest
 
 import keras_fgan as kf
+from convergence import convergence_test
 from test_wgan import single_threaded_torch  # noqa: F401  (autouse fixture)
 
 STEPS = 1000
@@ -35,6 +38,7 @@ RECIPES = {
 
 
 @pytest.mark.slow
+@convergence_test("jax")
 @pytest.mark.parametrize("name", list(RECIPES))
 def test_objective_captures_every_ring_mode(name):
     recipe = RECIPES[name]
