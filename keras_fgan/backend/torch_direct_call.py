@@ -2,23 +2,24 @@
 
 On PyTorch every Keras `Layer.__call__` is Python that runs on every call:
 argument binding (`inspect`), a call context, name scopes, autocast, input
-specs, masks, tree walks and module bookkeeping, about 60-200 us per layer on
-this machine. For the 2-D reference MLPs that is most of a training step
-(profiled on the README's MLPs at batch 256: 3.8 s of a 5.5 s, 100-step
-fit inside `Layer.__call__`, of which 0.7 s was tensor work), where TensorFlow
-and JAX trace it away once.
+specs, masks, tree walks and module bookkeeping. For the 2-D reference MLPs
+that is most of a training step (profiled on the README's MLPs at batch 256:
+3.8 s of a 5.5 s, 100-step fit inside `Layer.__call__`, of which 0.7 s was
+tensor work), where TensorFlow and JAX trace it away once.
 
 `direct_call(network)` returns a function that runs a functional network's
 graph calling each layer's `call` directly: the same Keras code computes the
 same tensors on the same variables (moving statistics, seed states and all),
 only the wrapper is skipped. `Dense` and `BatchNormalization`, most of these
 networks, run the torch operators their `call` runs on this backend, in the
-same order, without Keras' per-op argument conversion. It is used only where the wrapper does nothing:
-a functional network (or a `Sequential` with a known input) of built,
-float32, stock Keras layers from `DIRECT_LAYERS`, none with an activity
-regularizer, called with float32 tensors of the network's input ranks.
-Anything else (a subclassed network, mixed precision, a custom layer, a
-nested model) runs through `network(...)` as usual.
+same order, without Keras' per-op argument conversion.
+
+It is used only where the wrapper does nothing: a functional network (or a
+`Sequential` with a known input) of built, float32, stock Keras layers from
+`DIRECT_LAYERS`, none with an activity regularizer, called with float32
+tensors of the network's input ranks. Anything else (a subclassed network,
+mixed precision, a custom layer, a nested model) runs through `network(...)`
+as usual. The choice is made once per network, at its first built call.
 """
 
 import weakref
