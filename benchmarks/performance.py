@@ -12,6 +12,9 @@ Cases (`--cases`), each an objective on a set of reference networks:
   PacGAN's (Lin et al. 2018, Sec. 6) generator of 4 x 400 ReLU + BatchNorm
   and discriminator of 3 x 200 LeakyReLU, batch 100; `gan_mlp128`, the
   README's `mlp_generator(8, 2)` and `mlp_discriminator(2)`, batch 256.
+  These also run `fit_spe`: `fit` after `compile(steps_per_execution=10)`,
+  the setting the 2-D training recipes use (one compiled call and one round
+  of callbacks per 10 steps).
 
 Each case runs on each backend both through `model.fit` and through the
 backend's own loop (`benchmarks/native_loops.py`) with identical networks,
@@ -72,6 +75,8 @@ CASES = {
 BACKENDS = ("tensorflow", "jax", "torch")
 SMALL_NETWORKS = ("pacgan2d", "mlp128")
 SMALL_CASE_STEPS = 10  # a 2-D step is 2-60 ms: blocks of a few seconds, like dcgan28's
+SMALL_CASE_SPE = 10  # steps_per_execution of the `fit_spe` mode
+MODES = ("fit", "fit_spe", "native", "native_nn")
 ENV = {"MALLOC_MMAP_THRESHOLD_": "1000000000", "MALLOC_TRIM_THRESHOLD_": "1000000000"}
 
 
@@ -145,9 +150,9 @@ def native_spec(model, case):
 
 
 def modes_of(backend, case):
-    if backend == "torch" and CASES[case][0] in SMALL_NETWORKS:
-        return ("fit", "native", "native_nn")
-    return ("fit", "native")
+    if CASES[case][0] not in SMALL_NETWORKS:
+        return ("fit", "native")
+    return ("fit", "fit_spe", "native") + (("native_nn",) if backend == "torch" else ())
 
 
 def batch_clock(first):
@@ -188,20 +193,23 @@ def child(backend, case, mode, steps, blocks, warmup, jit_compile):
 
         if single_thread_step(model, batch_size):  # `fit` runs its steps on one thread
             result["torch_threads"] = 1
-            if mode != "fit":
+            if not mode.startswith("fit"):
                 torch.set_num_threads(1)
         else:
             result["torch_threads"] = torch.get_num_threads()
-    if mode == "fit":
-        model.compile(jit_compile=True if jit_compile else "auto")
+    if mode in ("fit", "fit_spe"):
+        # Timed from the second execution's first batch to the end of training.
+        per_call = SMALL_CASE_SPE if mode == "fit_spe" else 1
+        model.compile(jit_compile=True if jit_compile else "auto", steps_per_execution=per_call)
         start = time.perf_counter()
-        model.fit(x[: batch_size * warmup], batch_size=batch_size, epochs=1, verbose=0)
+        model.fit(x[: batch_size * max(warmup, per_call)], batch_size=batch_size, epochs=1, verbose=0)
         result["warmup_s"] = time.perf_counter() - start  # tracing / compilation included
+        timed = steps + warmup - per_call
         for _ in range(blocks):
-            clock = batch_clock(first=1)
+            clock = batch_clock(first=per_call)
             model.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
-            result["blocks"].append(batch_size * (steps + warmup - 1) / (clock.stop - clock.start))
-            result["cpu_ms"].append(1000 * (clock.cpu_stop - clock.cpu_start) / (steps + warmup - 1))
+            result["blocks"].append(batch_size * timed / (clock.stop - clock.start))
+            result["cpu_ms"].append(1000 * (clock.cpu_stop - clock.cpu_start) / timed)
         if case == "gan":
             result["generate"] = time_generate(model)
     else:
@@ -301,7 +309,7 @@ def summarize(values):
 def medians(results, backend, case):
     """{mode: median img/s} of a (backend, case)."""
     out = {}
-    for mode in ("fit", "native", "native_nn"):
+    for mode in MODES:
         blocks = [b for r in results if (r["backend"], r["case"], r["mode"]) == (backend, case, mode)
                   for b in r["blocks"]]
         if blocks:
@@ -315,18 +323,25 @@ def case_table(results, case, backends, gflops, flops):
              "fit / native (wall, CPU) | % of peak | peak RSS MB | warm-up s | load avg before -> after |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for backend in backends:
-        med, cpu = {}, {}
-        for mode in ("fit", "native", "native_nn"):
+        med, cpu, runs_of = {}, {}, {}
+        for mode in MODES:
             runs = [r for r in results if (r["backend"], r["case"], r["mode"]) == (backend, case, mode)]
-            if not runs:
-                continue
-            med[mode], low, high = summarize([b for r in runs for b in r["blocks"]])
-            cpu[mode] = statistics.median(c for r in runs for c in r["cpu_ms"])
-            ratio = (f"{med['fit'] / med[mode]:.2f}, {cpu[mode] / cpu['fit']:.2f}"
-                     if mode != "fit" and "fit" in med else "")
+            if runs:
+                runs_of[mode] = runs
+                med[mode] = statistics.median(b for r in runs for b in r["blocks"])
+                cpu[mode] = statistics.median(c for r in runs for c in r["cpu_ms"])
+        for mode, runs in runs_of.items():
+            _, low, high = summarize([b for r in runs for b in r["blocks"]])
+            # fit rows: against the native loop; native rows: fit against them.
+            if mode.startswith("fit"):
+                ratio = (f"{med[mode] / med['native']:.2f}, {cpu['native'] / cpu[mode]:.2f}"
+                         if mode == "fit_spe" and "native" in med else "")
+            else:
+                ratio = (f"{med['fit'] / med[mode]:.2f}, {cpu[mode] / cpu['fit']:.2f}"
+                         if "fit" in med else "")
             peak = f"{100 * med[mode] / batch * flops / (gflops * 1e9):.2f}%" if flops else ""
             rss = max(r["peak_rss_mb"] for r in runs)
-            warm = f"{statistics.median(r['warmup_s'] for r in runs):.0f}" if mode == "fit" else ""
+            warm = f"{statistics.median(r['warmup_s'] for r in runs):.0f}" if mode.startswith("fit") else ""
             loads = ", ".join(f"{r['load_before']} -> {r['load_after']}" for r in runs)
             threads = f" ({runs[0]['torch_threads']} thread{'s' * (runs[0]['torch_threads'] > 1)})" \
                 if "torch_threads" in runs[0] else ""
@@ -348,6 +363,10 @@ def summary_table(results, args):
                 cells.append("")
                 continue
             ratio = f" ({med['fit'] / med['native']:.2f})" if "native" in med else ""
+            if "fit_spe" in med:
+                ratio += (f"; steps_per_execution={SMALL_CASE_SPE}: {med['fit_spe']:.0f} img/s, "
+                          f"{1000 * CASES[case][2] / med['fit_spe']:.1f} ms"
+                          + (f" ({med['fit_spe'] / med['native']:.2f})" if "native" in med else ""))
             if "native_nn" in med:
                 ratio += f", torch.nn loop {1000 * CASES[case][2] / med['native_nn']:.1f} ms"
             cells.append(f"{med['fit']:.0f} img/s, {1000 * CASES[case][2] / med['fit']:.1f} ms{ratio}")

@@ -27,44 +27,46 @@ def _values(variables):
 
 
 # ---------------------------------------------------- loss x regularizer --
-BACKENDS = ("tensorflow", "jax", "torch")
+# One execution per 200 steps: Keras' per-call overhead is paid once (on
+# TensorFlow the step runs in a `tf.while_loop`).
+PAIR_STEPS = 200
 
 
-def pair_backend(loss, regularizer):
-    """The backend that trains a (loss, regularizer) pair: a Latin square over
-    the registries' orders, so every backend trains every loss and every
-    regularizer (each with two partners) and every pair is trained once per
-    run of the three backends. The whole grid on every backend (108 fits)
-    was a fifth of CI's 25 minutes."""
-    index = kf.losses.names().index(loss) + REGULARIZERS.index(regularizer)
-    return BACKENDS[index % len(BACKENDS)]
+@pytest.fixture
+def fast_xla_compilation():
+    """On JAX, XLA compiles these tiny steps without most optimisation passes
+    (`jax_disable_most_optimizations`): the same computation, compiled about
+    twice as fast (measured here: 1.8-2.6 s vs 3.1-4.0 s for a first `fit`),
+    which is what these short runs spend most of their time on. Other
+    backends: no change."""
+    if keras.backend.backend() != "jax":
+        yield
+        return
+    import jax
 
-
-def test_every_backend_trains_every_loss_and_every_regularizer():
-    for backend in BACKENDS:
-        pairs = [(loss, reg) for loss in kf.losses.names() for reg in REGULARIZERS
-                 if pair_backend(loss, reg) == backend]
-        assert {loss for loss, _ in pairs} == set(kf.losses.names()), backend
-        assert {reg for _, reg in pairs} == set(REGULARIZERS), backend
+    previous = jax.config.read("jax_disable_most_optimizations")
+    jax.config.update("jax_disable_most_optimizations", True)
+    try:
+        yield
+    finally:
+        jax.config.update("jax_disable_most_optimizations", previous)
 
 
 @pytest.mark.parametrize("regularizer", REGULARIZERS)
 @pytest.mark.parametrize("loss", kf.losses.names())
-def test_every_loss_with_every_regularizer(loss, regularizer, tmp_path):
+def test_every_loss_with_every_regularizer(loss, regularizer, tmp_path, fast_xla_compilation):
     """200 steps with finite losses; `get_config` and `.keras` (optimizer
     state included) round trips."""
-    backend = pair_backend(loss, regularizer)
-    if keras.backend.backend() != backend:
-        pytest.skip(f"this pair trains under {backend} (a Latin square; see pair_backend)")
     model = kf.AdversarialModel(*_nets(), loss=loss,
                                 regularizers=[regularizer] if regularizer else [], seed=0)
     model.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                  g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
-    data = kf.datasets.load("ring", n=200 * 16, seed=0)
+                  g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                  steps_per_execution=PAIR_STEPS)
+    data = kf.datasets.load("ring", n=PAIR_STEPS * 16, seed=0)
     history = model.fit(data, batch_size=16, epochs=1, verbose=0).history
     for name in (*model.metric_names, "loss"):
         assert np.isfinite(history[name][-1]), (name, history[name])
-    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 200
+    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == PAIR_STEPS
 
     config = model.get_config()
     assert kf.AdversarialModel.from_config(config).get_config() == config

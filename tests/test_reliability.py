@@ -14,6 +14,8 @@ import pytest
 import keras_fgan as kf
 
 SCRIPT = Path(__file__).parent / "scripts" / "resumable_training.py"
+sys.path.insert(0, str(SCRIPT.parent))
+import resumable_training  # noqa: E402
 
 
 def _run(*args, check=True):
@@ -25,7 +27,9 @@ def _run(*args, check=True):
 
 
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
-    _run(tmp_path / "ref_backup", tmp_path / "ref.npz")
+    # The uninterrupted reference runs in this process (the same script's
+    # `train`); the crash and the resumption are separate processes.
+    resumable_training.train(tmp_path / "ref_backup", tmp_path / "ref.npz")
     # 8 batches per epoch: die in the middle of epoch 2.
     crashed = _run(tmp_path / "backup", tmp_path / "crashed.npz", 12, check=False)
     assert crashed.returncode == -signal.SIGKILL

@@ -22,7 +22,7 @@ location cannot be reached.
 
 Loading, training and evaluating run on every backend. The checks that do not
 depend on the backend and cost a process start each (`keras-fgan zoo download
-all` as a command, the service) run once, under TensorFlow.
+all` as a command, the service) run once, under PyTorch.
 """
 
 import collections
@@ -52,8 +52,9 @@ TEST_SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 PRESETS = sorted(p.parent.name for p in (ROOT / "zoo").glob("*/preset.json"))
 ONCE = pytest.mark.skipif(
-    BACKEND != "tensorflow",
-    reason="does not depend on the backend (a command's files, the ONNX service): checked once, under tensorflow",
+    BACKEND != "torch",
+    reason="does not depend on the backend (a command's files, the ONNX service): checked once, "
+           "under torch (the shortest of CI's three concurrent runs)",
 )
 needs_fashion_mnist = pytest.mark.skipif(
     not (FASHION_MNIST / "train-images-idx3-ubyte.gz").is_file(),
