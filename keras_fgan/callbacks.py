@@ -17,6 +17,7 @@ import numpy as np
 from keras_fgan import datasets
 from keras_fgan import evaluation
 from keras_fgan import imaging
+from keras_fgan import registry
 from keras_fgan.evaluation.knn_metrics import manifold_metrics
 
 _IMAGE_METRICS = ("frechet_distance", "precision", "recall", "density", "coverage")
@@ -228,16 +229,16 @@ class Evaluation(keras.callbacks.Callback):
         self.results = []
         self._real_stats = None
         if isinstance(data, str):
-            if data in ("ring", "grid"):
-                self.kind, self.mixture, self.real = "mixture", data, None
-            elif data == "fashion_mnist":
-                self.kind, self.mixture = "images", None
-                self.real = datasets.load("fashion_mnist", "test")
-            else:
+            if data not in registry.PROTOCOLS:
                 raise ValueError(
-                    f"Unknown data={data!r}; valid names: ring, grid, fashion_mnist "
+                    f"Unknown data={data!r}; valid names: {', '.join(registry.PROTOCOLS)} "
                     "(or pass an array of real samples)."
                 )
+            if registry.PROTOCOLS[data] == "mode_coverage":
+                self.kind, self.mixture, self.real = "mixture", data, None
+            else:
+                self.kind, self.mixture = "images", None
+                self.real = datasets.load(data, "test")
         else:
             real = np.asarray(data)
             if real.ndim not in (2, 3, 4) or len(real) < 2:

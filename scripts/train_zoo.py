@@ -48,6 +48,11 @@ ZOO = ROOT / "zoo"
 BACKUPS = ROOT / "runs" / "zoo_backup"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import mode_coverage_2d as mc2d  # noqa: E402 - the 2-D recipes' table and trainer
+
+from keras_fgan import datasets  # noqa: E402
+from keras_fgan import divergences  # noqa: E402
+from keras_fgan import registry  # noqa: E402
+
 REFERENCE_SEED = 1234
 EVAL_SEEDS = (0, 1, 2, 3, 4)
 TARGET_HQ = 0.9
@@ -61,15 +66,12 @@ PLANE_BASE = {
 PLANE_EPOCHS = {"ring": 80, "grid": 80}
 PLANE_DECAY_EPOCHS = 20  # the last epochs run at a tenth of the learning rates
 WGAN_EPOCHS, WGAN_DECAY_EPOCHS = 25, 6  # n_critic=5 makes an epoch about 3x as costly
-DIVERGENCES = (
-    "total_variation", "kl", "reverse_kl", "pearson", "neyman", "squared_hellinger",
-    "jeffrey", "jensen_shannon", "jensen_shannon_weighted", "gan", "alpha",
-)
+DIVERGENCES = divergences.names()
 
 
 def _plane_presets():
     presets = {}
-    for data in ("ring", "grid"):
+    for data in registry.MIXTURES:
         base = dict(PLANE_BASE, data=data, epochs=PLANE_EPOCHS[data], decay_epochs=PLANE_DECAY_EPOCHS)
         wgan = dict(base, objective="wgan", n_critic=5, epochs=WGAN_EPOCHS, decay_epochs=WGAN_DECAY_EPOCHS)
         presets[f"gan_{data}"] = dict(base, objective="gan", loss="non_saturating")
@@ -171,11 +173,9 @@ def _title(name, recipe):
 
 
 def _training_data(recipe):
-    from keras_fgan import datasets
-
-    if recipe["data"] in ("ring", "grid"):
+    if recipe["data"] in registry.MIXTURES:
         return datasets.load(recipe["data"], n=recipe["n"], seed=recipe["seed"])
-    x = datasets.load("fashion_mnist", split="train")
+    x = datasets.load(recipe["data"], split="train")
     return x[: recipe["limit"]] if recipe.get("limit") else x
 
 
@@ -185,7 +185,6 @@ def _bigan_probe(model):
     initialised encoders of the same architecture."""
     import keras
 
-    from keras_fgan import datasets
     from keras_fgan.evaluation import probe_accuracy
 
     xtr, ytr = datasets.load("fashion_mnist", split="train", n=10000, with_labels=True)
@@ -212,7 +211,7 @@ def evaluate(model, recipe):
     from keras_fgan.evaluation.report import evaluate_model
 
     data = recipe["data"]
-    if data in ("ring", "grid"):
+    if data in registry.MIXTURES:
         per_seed = []
         for seed in EVAL_SEEDS:
             result = evaluation.mode_coverage(model.generate(2500, seed=seed), data)
@@ -220,7 +219,7 @@ def evaluate(model, recipe):
                              "kl": round(result["kl"], 4) if np.isfinite(result["kl"]) else None})
         modes = [r["modes"] for r in per_seed]
         hq = [r["high_quality"] for r in per_seed]
-        num_modes = 8 if data == "ring" else 25
+        num_modes = len(datasets.mixture_modes(data)[0])
         return {
             "protocol": "mode_coverage of 2,500 samples per seed, seeds 0-4 (PacGAN/VEEGAN)",
             "num_modes": num_modes,
@@ -247,19 +246,19 @@ def _reference(model, recipe):
     if _family(recipe).joint:
         rng = np.random.default_rng(REFERENCE_SEED)
         shape = (4,) + tuple(model.sample_shape)
-        ex = (rng.uniform(-1, 1, shape) if recipe["data"] == "fashion_mnist" else rng.normal(0, 1, shape)).astype("float32")
+        ex = (rng.normal(0, 1, shape) if recipe["data"] in registry.MIXTURES else rng.uniform(-1, 1, shape)).astype("float32")
         arrays["encoder_x"] = ex
         arrays["encoder_z"] = np.asarray(model.encoder.predict(ex, verbose=0), dtype="float32")
     return arrays
 
 
 def _samples_png(model, recipe, path, name=None):
-    from keras_fgan import datasets
     from keras_fgan import imaging
 
-    if recipe["data"] in ("ring", "grid"):
+    if recipe["data"] in registry.MIXTURES:
         centres, _ = datasets.mixture_modes(recipe["data"])
-        lim = (-1.6, 1.6) if recipe["data"] == "ring" else (-5.5, 5.5)
+        extent = 1.4 * float(np.abs(centres).max()) + 0.2
+        lim = (-extent, extent)
         imaging.save_scatter(model.generate(2500, seed=0), path, reference=centres, limits=lim,
                              title=f"{name or recipe['objective']}: 2,500 samples (seed 0)")
     else:
@@ -282,7 +281,7 @@ def _cli_command(recipe):
     for key in ("loss", "divergence", "lipschitz", "n_critic", "latent_dim", "width", "d_lr", "g_lr",
                 "epochs", "batch_size", "n", "limit", "seed"):
         if key in recipe and recipe[key] is not None:
-            if key == "n" and recipe["data"] == "fashion_mnist":
+            if key == "n" and recipe["data"] not in registry.MIXTURES:
                 continue
             flags.append(f"--{key.replace('_', '-')} {recipe[key]}")
     return "KERAS_BACKEND=tensorflow keras-fgan train " + " ".join(flags) + " --out runs/NAME"
@@ -328,7 +327,7 @@ def model_card(name, preset):
     m = preset["metrics"]
     t = preset["training"]
     lines = [f"# {name}: {_title(name, r)} on {r['data']}", ""]
-    if r["data"] in ("ring", "grid"):
+    if r["data"] in registry.MIXTURES:
         target = m["num_modes"]
         if m["meets_target"]:
             verdict = (f"**Meets the target**: all {target} modes captured with a high-quality fraction of at "
@@ -369,7 +368,7 @@ def model_card(name, preset):
                   "`d_lr`/`g_lr`/`beta_1`/`beta_2` overriding them where listed.", ""]
     if _is_mlp_recipe(r):
         pass  # set above
-    elif r["data"] in ("ring", "grid"):
+    elif r["data"] in registry.MIXTURES:
         nets = (f"MLPs from `keras_fgan.networks`: `mlp_generator(latent_dim={r['latent_dim']}, 2, width={r['width']}, "
                 f"depth={r['depth']})` and ")
         nets += ("`mlp_encoder` + `mlp_joint_discriminator` of the same width and depth." if _family(r).joint
@@ -410,7 +409,7 @@ def model_card(name, preset):
             lines += ["(the CLI has no `--beta-1`/`--beta-2` flags; use the script to get exactly these betas.)",
                       ""]
     lines += ["## Metrics", ""]
-    if r["data"] in ("ring", "grid"):
+    if r["data"] in registry.MIXTURES:
         lines += [f"Protocol: {m['protocol']}. A sample is high quality within 3 std of its nearest mode; "
                   "a mode is captured when it has at least one high-quality sample.", "",
                   "| seed | modes | high-quality | KL(modes hist. || uniform) |", "|---|---|---|---|"]
@@ -443,7 +442,7 @@ def model_card(name, preset):
               "to 1e-5.", "", "## References", ""]
     lines += [f"- {_family(r).reference}",
               "- Lin et al., 2018. PacGAN (mode-coverage protocol). https://arxiv.org/abs/1712.04086"
-              if r["data"] in ("ring", "grid") else
+              if r["data"] in registry.MIXTURES else
               "- Xiao, Rasul and Vollgraf, 2017. Fashion-MNIST. https://arxiv.org/abs/1708.07747", ""]
     return "\n".join(lines)
 
@@ -582,7 +581,7 @@ def _generator_steps(preset):
     recipe = preset["recipe"]
     if _is_mlp_recipe(recipe):
         return recipe["steps"]
-    if recipe["data"] in ("ring", "grid"):
+    if recipe["data"] in registry.MIXTURES:
         return recipe["epochs"] * -(-recipe["n"] // recipe["batch_size"])
     images = recipe.get("limit") or 60000
     return recipe["epochs"] * -(-images // recipe["batch_size"])
@@ -592,9 +591,9 @@ def write_zoo_readme(out_root=ZOO):
     """Writes zoo/README.md: the table of every preset and its measured figures."""
     out_root = Path(out_root)
     presets = [json.loads(p.read_text()) for p in sorted(out_root.glob("*/preset.json"))]
-    plane = [p for p in presets if p["recipe"].get("data") in ("ring", "grid")]
-    images = [p for p in presets if p["class"] != "Classifier" and p["recipe"].get("data") == "fashion_mnist"]
-    trained_divs = sorted(p["recipe"]["divergence"] for p in images if p["recipe"]["objective"] == "fgan")
+    plane = [p for p in presets if p["recipe"].get("data") in registry.MIXTURES]
+    images = [p for p in presets if p["class"] != "Classifier" and p["recipe"].get("data") not in registry.MIXTURES]
+    trained_divs = sorted(p["recipe"]["divergence"] for p in images if "divergence" in p["recipe"])
     missing = [d for d in DIVERGENCES if d not in trained_divs]
     met = sum(p["metrics"]["meets_target"] for p in plane)
     lines = [
@@ -673,7 +672,7 @@ def write_zoo_readme(out_root=ZOO):
                   f"steps than the {', '.join(str(_generator_steps(p)) for p in images if p['name'] in failed)} "
                   "it got here."]
     shipped = {p["name"] for p in images}
-    not_shipped = [n for n, r in PRESETS.items() if r["data"] == "fashion_mnist" and n not in shipped]
+    not_shipped = [n for n, r in PRESETS.items() if r["data"] not in registry.MIXTURES and n not in shipped]
     lines += ["", f"f-GAN divergences trained on Fashion-MNIST: {', '.join(trained_divs) or 'none'}. "
               f"**Not trained** (CPU budget before the deadline; they were not tried on images, so no claim is made either way): {', '.join(missing)}. "
               "All 11 divergences have 2-D presets above."
@@ -699,7 +698,7 @@ def summary_line(preset):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", action="append", help="preset name (repeatable)")
-    parser.add_argument("--group", choices=["2d", "ring", "grid", "fashion_mnist", "all"])
+    parser.add_argument("--group", choices=["2d", *registry.PROTOCOLS, "all"])
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs (for trials)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                         help="override a recipe setting (for trials), e.g. --set d_lr=5e-4")
@@ -729,7 +728,7 @@ def main(argv=None):
     if args.group:
         names += [n for n, r in PRESETS.items()
                   if args.group == "all" or r["data"] == args.group
-                  or (args.group == "2d" and r["data"] in ("ring", "grid"))]
+                  or (args.group == "2d" and r["data"] in registry.MIXTURES)]
     if args.reverse:
         names = names[::-1]
     if args.shard:

@@ -329,7 +329,7 @@ def ring_inversion_scores(model, seed=0):
 
 @pytest.mark.slow
 @convergence_test("jax")  # also passed on TF and torch: see the comment above RING_STEPS
-def test_encoder_inverts_generator_on_ring():
+def test_encoder_inverts_generator_on_ring(optimized_xla):
     """After training on the 8-Gaussian ring, E inverts G: z is linearly
     predictable from E(G(z)), and G(E(x)) lands on x's mode."""
     # Untrained, the same networks fail the bar (same-mode is about 1/8).

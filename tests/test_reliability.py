@@ -19,7 +19,8 @@ import resumable_training  # noqa: E402
 
 
 def _run(*args, check=True):
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
+    # On JAX the subprocesses compile like this process (tests/conftest.py).
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]), JAX_DISABLE_MOST_OPTIMIZATIONS="1")
     proc = subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr[-3000:])
