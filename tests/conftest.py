@@ -17,7 +17,9 @@ if keras.backend.backend() == "jax":
     # test_models, test_numerics, test_networks, test_divergences,
     # test_lipschitz and test_regularizers took 141 s of CPU instead of 251 s.
     # Long training runs switch them back on (`optimized_xla`). Subprocesses
-    # (the README blocks, the examples, the CLI) are not affected.
+    # (the README blocks, the examples, the CLI) compile as a user's would;
+    # only the helper scripts of test_reliability and test_distributed, a few
+    # steps each, ask for the same setting.
     jax.config.update("jax_disable_most_optimizations", True)
 
 
