@@ -82,7 +82,11 @@ def test_call_network_equals_calling_the_network(name, training):
     for want, have in zip(expected, got):
         assert len(want) == len(have)
         for a, b in zip(want, have):
-            np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-6)
+            # float32 rounding, relative to the array's scale: BatchNorm over
+            # features runs torch's fused kernel (two-pass variance) where
+            # Keras computes E[x^2] - E[x]^2.
+            scale = max(1.0, float(np.abs(a).max()))
+            np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5 * scale)
     if training and name.endswith("_bn"):  # the moving mean moved
         first_moving = [v.trainable for v in network.weights].index(False)
         assert not np.allclose(got[1][0], initial[first_moving])

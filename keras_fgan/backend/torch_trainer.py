@@ -3,14 +3,17 @@ double backprop.
 
 Keras' PyTorch trainer runs one eager step per call. This one also runs
 `steps_per_execution` steps per call (Keras refuses values above 1 on
-PyTorch), so callbacks and log handling run once per k steps, and it runs
-small steps on one CPU thread (`single_thread_step`).
+PyTorch), so callbacks and log handling run once per k steps, it runs
+small steps on one CPU thread (`single_thread_step`), and it applies Keras'
+Adam with fewer kernels (`torch_adam`).
 """
 
 import contextlib
 
 import keras
 import torch
+
+from keras_fgan.backend.torch_adam import fast_apply
 
 # PyTorch splits a CPU kernel over its OpenMP threads once the tensor has
 # 32768 elements (its GRAIN_SIZE); the 2-D reference MLPs sit just above
@@ -127,8 +130,12 @@ class AdversarialTrainer:
         grads = [
             torch.zeros_like(p) if g is None else g for g, p in zip(grads, params)
         ]
-        with torch.no_grad():
-            optimizer.apply(grads, variables)
+        apply = fast_apply(optimizer, variables)
+        if apply is None:
+            with torch.no_grad():
+                optimizer.apply(grads, variables)
+        else:
+            apply(grads)
         return {name: value.detach() for name, value in logs.items()}
 
 

@@ -13,6 +13,10 @@ from keras_fgan import losses as losses_lib
 from keras_fgan import regularizers as regularizers_lib
 from keras_fgan.backend import AdversarialTrainer
 from keras_fgan.backend import call_network
+from keras_fgan.backend import random_normal
+from keras_fgan.backend import random_uniform
+from keras_fgan.backend import record_first_nonfinite
+from keras_fgan.backend import track_means
 from keras_fgan.models.optimizer_pair import OptimizerPair
 
 LATENT_PRIORS = ("normal", "uniform")
@@ -271,10 +275,11 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         `ema_generator` when `ema` is set, else `generator`."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
-    def call_network(self, network, inputs, training):
+    def call_network(self, network, inputs, training, gradient=True):
         """`network(inputs, training=training)`, the way the backend runs it
-        fastest (`keras_fgan.backend.call_network`)."""
-        return call_network(network, inputs, training)
+        fastest (`keras_fgan.backend.call_network`); `gradient=False` stops
+        gradients at its outputs."""
+        return call_network(network, inputs, training, gradient)
 
     def call(self, z, training=False):
         """Maps latents to samples (`sampling_generator`)."""
@@ -312,8 +317,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         shape = (batch_size, self.latent_dim)
         seed = seed_generator or self.seed_generator
         if self.latent_prior == "uniform":
-            return keras.random.uniform(shape, -1.0, 1.0, seed=seed)
-        return keras.random.normal(shape, seed=seed)
+            return random_uniform(shape, -1.0, 1.0, seed)
+        return random_normal(shape, seed)
 
     def latent_batch(self, n, seed=None):
         """A NumPy latent batch from the prior; identical on every backend for
@@ -504,9 +509,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         return self._track({k: ops.stop_gradient(v) for k, v in logs.items()})
 
     def _track(self, logs):
-        for tracker in self._trackers:
-            tracker.update_state(logs[tracker.name])
-        results = {tracker.name: tracker.result() for tracker in self._trackers}
+        results = track_means(self._trackers, logs)
         # `loss` = d_loss + g_loss: the single value Keras callbacks such as
         # `TerminateOnNaN` watch. It is a health signal, not an objective.
         results["loss"] = results["d_loss"] + results["g_loss"]
@@ -515,13 +518,9 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     def _record_nonfinite(self, logs):
         """Stores the first generator iteration with a non-finite loss in
         `nonfinite_iteration` (read once per epoch by `NonFiniteLossGuard`)."""
-        finite = ops.logical_and(
-            ops.all(ops.isfinite(logs["d_loss"])), ops.all(ops.isfinite(logs["g_loss"]))
+        record_first_nonfinite(
+            self.nonfinite_iteration, self.g_optimizer.iterations, logs["d_loss"], logs["g_loss"]
         )
-        recorded = self.nonfinite_iteration.value
-        first = ops.logical_and(ops.logical_not(finite), recorded < 0)
-        iteration = ops.cast(self.g_optimizer.iterations, "int32")
-        self.nonfinite_iteration.assign(ops.where(first, iteration, recorded))
 
     def _update_ema(self):
         """ema <- decay * ema + (1 - decay) * weights for the generator's
@@ -536,7 +535,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     def discriminator_loss(self, real, z, training=True):
         """Returns `(loss, logs)` minimised by the discriminator: the loss'
         discriminator term plus every regularizer's penalty."""
-        fake = ops.stop_gradient(self.call_network(self.generator, z, training))
+        fake = self.call_network(self.generator, z, training, gradient=False)
         real_in, fake_in = self.pack_samples(real), self.pack_samples(fake)
         real_scores = self.call_network(self.discriminator, real_in, training)
         fake_scores = self.call_network(self.discriminator, fake_in, training)

@@ -136,10 +136,8 @@ class BiGAN(AdversarialModel):
         Returns:
             `(real_outputs, fake_outputs)`.
         """
-        encoded = self.call_network(self.encoder, real, training)
-        fake = self.call_network(self.generator, z, training)
-        if detach:
-            encoded, fake = ops.stop_gradient(encoded), ops.stop_gradient(fake)
+        encoded = self.call_network(self.encoder, real, training, gradient=not detach)
+        fake = self.call_network(self.generator, z, training, gradient=not detach)
         return (
             self.call_network(self.discriminator, [real, encoded], training),
             self.call_network(self.discriminator, [fake, z], training),

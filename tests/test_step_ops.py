@@ -1,0 +1,122 @@
+"""A training step's bookkeeping (`keras_fgan.backend`: latents, loss means,
+the non-finite record) and, on PyTorch, its Adam step compute what Keras'
+own calls compute: on PyTorch they run without Keras' per-op overhead
+(`torch_step_ops`, `torch_adam`), elsewhere they are those calls."""
+
+import numpy as np
+import pytest
+
+import keras
+from keras import ops
+
+from keras_fgan import backend
+
+TORCH = keras.backend.backend() == "torch"
+
+
+@pytest.mark.parametrize("prior", ["normal", "uniform"])
+def test_latents_follow_the_keras_random_stream(prior):
+    ours, theirs = keras.random.SeedGenerator(7), keras.random.SeedGenerator(7)
+    for shape in [(5, 3), (2, 4), (1, 1)]:
+        if prior == "normal":
+            got = backend.random_normal(shape, ours)
+            want = keras.random.normal(shape, seed=theirs)
+        else:
+            got = backend.random_uniform(shape, -1.0, 1.0, ours)
+            want = keras.random.uniform(shape, -1.0, 1.0, seed=theirs)
+        assert tuple(got.shape) == shape
+        np.testing.assert_array_equal(ops.convert_to_numpy(got), ops.convert_to_numpy(want))
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(ours.state.value), ops.convert_to_numpy(theirs.state.value)
+    )
+
+
+def test_latents_from_an_int_seed_are_keras_draws():
+    got = backend.random_normal((3, 2), 11)
+    want = keras.random.normal((3, 2), seed=11)
+    np.testing.assert_array_equal(ops.convert_to_numpy(got), ops.convert_to_numpy(want))
+
+
+def test_track_means_equals_keras_mean():
+    ours = [keras.metrics.Mean(name="a"), keras.metrics.Mean(name="b")]
+    theirs = [keras.metrics.Mean(name="a"), keras.metrics.Mean(name="b")]
+    for a, b in [(1.0, -2.0), (3.5, 0.25), (-1.0, 8.0)]:
+        values = {"a": ops.convert_to_tensor(a), "b": ops.convert_to_tensor(b)}
+        results = backend.track_means(ours, values)
+        for tracker in theirs:
+            tracker.update_state(values[tracker.name])
+        for tracker in theirs:
+            np.testing.assert_allclose(
+                ops.convert_to_numpy(results[tracker.name]),
+                ops.convert_to_numpy(tracker.result()), rtol=1e-7,
+            )
+    # a non-scalar value goes through `update_state` (mean of its entries)
+    results = backend.track_means(ours[:1], {"a": ops.convert_to_tensor([1.0, 3.0])})
+    np.testing.assert_allclose(ops.convert_to_numpy(results["a"]), (1.0 + 3.5 - 1.0 + 4.0) / 5)
+
+
+def test_record_first_nonfinite_keeps_the_first_bad_iteration():
+    variable = keras.Variable(-1, dtype="int32", trainable=False)
+    iteration = keras.Variable(0, dtype="int64", trainable=False)
+    finite, nan, inf = (ops.convert_to_tensor(v) for v in (1.0, float("nan"), float("inf")))
+    steps = [(finite, finite, -1), (finite, inf, 2), (nan, finite, 2), (finite, finite, 2)]
+    for step, (d_loss, g_loss, expected) in enumerate(steps, start=1):
+        iteration.assign(step)
+        backend.record_first_nonfinite(variable, iteration, d_loss, g_loss)
+        assert int(ops.convert_to_numpy(variable.value)) == expected
+    variable.assign(-1)
+    backend.record_first_nonfinite(variable, iteration, -inf, inf)  # inf - inf
+    assert int(ops.convert_to_numpy(variable.value)) == 4
+
+
+def _adam_pair(**kwargs):
+    """Two identical (variables, Adam) pairs, one of them for the fast path."""
+    pairs = []
+    for _ in range(2):
+        rng = np.random.default_rng(0)
+        variables = [
+            keras.Variable(rng.standard_normal((4, 3)).astype("float32")),
+            keras.Variable(rng.standard_normal((3,)).astype("float32"),
+                           constraint=keras.constraints.MaxNorm(1.0)),
+        ]
+        optimizer = keras.optimizers.Adam(**kwargs)
+        optimizer.build(variables)
+        pairs.append((variables, optimizer))
+    return pairs
+
+
+@pytest.mark.skipif(not TORCH, reason="the fast Adam step is PyTorch's (keras_fgan/backend/torch_adam.py); "
+                    "TensorFlow and JAX run Keras' own `apply`")
+@pytest.mark.parametrize("learning_rate", [1e-2, "schedule"])
+def test_torch_fast_adam_equals_keras_apply(learning_rate):
+    import torch
+
+    from keras_fgan.backend.torch_adam import fast_apply
+
+    if learning_rate == "schedule":
+        learning_rate = keras.optimizers.schedules.ExponentialDecay(1e-2, 2, 0.5)
+    (ours, fast), (theirs, slow) = _adam_pair(learning_rate=learning_rate, beta_1=0.8)
+    apply = fast_apply(fast, ours)
+    assert apply is not None
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        grads = [rng.standard_normal(v.shape).astype("float32") for v in ours]
+        apply([torch.tensor(g) for g in grads])
+        with torch.no_grad():
+            slow.apply([torch.tensor(g) for g in grads], theirs)
+    for a, b in zip(ours + fast.variables, theirs + slow.variables):
+        np.testing.assert_allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b), rtol=1e-6, atol=1e-7)
+    assert int(ops.convert_to_numpy(fast.iterations)) == 5
+
+
+@pytest.mark.skipif(not TORCH, reason="the fast Adam step is PyTorch's (keras_fgan/backend/torch_adam.py)")
+@pytest.mark.parametrize("setting", [{"amsgrad": True}, {"weight_decay": 0.1}, {"clipnorm": 1.0},
+                                     {"use_ema": True}, {"gradient_accumulation_steps": 2}])
+def test_torch_fast_adam_leaves_other_features_to_keras(setting):
+    from keras_fgan.backend.torch_adam import fast_apply
+
+    (variables, optimizer), _ = _adam_pair(**setting)
+    assert fast_apply(optimizer, variables) is None
+    rmsprop = keras.optimizers.RMSprop()
+    rmsprop.build(variables)
+    assert fast_apply(rmsprop, variables) is None
