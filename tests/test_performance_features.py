@@ -90,6 +90,23 @@ def test_steps_per_execution_in_evaluate_and_predict(ring_data):
         np.testing.assert_allclose(multi_eval[name], value, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
+def test_data_of_unknown_length_trains_to_its_end_every_epoch(ring_data):
+    """A `tf.data.Dataset` whose length is unknown (a filter) ends each
+    epoch when it runs out, with one train-function call per batch (the
+    TensorFlow trainer's one-step function, Keras' function elsewhere)."""
+    import tensorflow as tf
+
+    data = ring_data[: BATCHES * BATCH_SIZE]
+    dataset = tf.data.Dataset.from_tensor_slices(data).filter(lambda x: True).batch(BATCH_SIZE)
+    assert int(dataset.cardinality()) == int(tf.data.UNKNOWN_CARDINALITY)
+    model = _model("gan")
+    model.compile()
+    counter = _CallCounter()
+    model.fit(dataset, epochs=2, verbose=0, callbacks=[counter])
+    assert counter.calls == 2 * BATCHES
+    assert int(ops.convert_to_numpy(model.g_optimizer.iterations)) == 2 * BATCHES
+
+
 class _ThreadProbe(keras.layers.Layer):
     """Identity layer recording PyTorch's intra-op thread count when called."""
 

@@ -61,6 +61,48 @@ class AdversarialTrainer:
     def test_step(self, data):
         return self.evaluation_step(data)
 
+    def make_train_function(self, force=False):
+        """Keras' train function, except with one step per call on the
+        default strategy: the step's logs come back as they are, where
+        Keras wraps them in a `tf.experimental.Optional` that costs two eager
+        ops and a structure rebuild per call (about 1 ms a step on the
+        2-D reference MLPs, profiled on CPU). At the end of data of unknown
+        length, `get_next` raises `OutOfRangeError`, which Keras' epoch
+        iterator turns into the end of the epoch, as with Keras' function,
+        but no part of the step runs (with Keras' function the optimizers'
+        iteration counters advanced once more on that call)."""
+        if self.train_function is not None and not force:
+            return self.train_function
+        if (
+            self.steps_per_execution != 1
+            or self.run_eagerly
+            or tf.distribute.has_strategy()
+            or self.distribute_strategy is not tf.distribute.get_strategy()
+        ):
+            return super().make_train_function(force)
+        one_step_on_data = tf.function(
+            self.train_step, reduce_retracing=True, jit_compile=self.jit_compile
+        )
+
+        @tf.function(reduce_retracing=True)
+        def one_step_on_iterator(iterator):
+            data = iterator.get_next()
+            # Every op of the step waits for `get_next`: otherwise the
+            # updates that read no data (optimizer iteration counters, seed
+            # states) would run on the call that finds the data exhausted.
+            with tf.control_dependencies(tf.nest.flatten(data)):
+                if self.jit_compile:  # XLA compiles the step, not `get_next`
+                    return one_step_on_data(data)
+                return self.train_step(data)
+
+        def function(iterator):
+            if isinstance(iterator, (tf.data.Iterator, tf.distribute.DistributedIterator)):
+                return one_step_on_iterator(iterator)
+            return one_step_on_data(next(iterator))
+
+        self.train_function = function
+        return function
+
     def _shard_latent(self, sample, batch_size):
         """Under a strategy with R replicas, every replica draws the same
         global latent batch (its seed state is mirrored) and keeps its own
