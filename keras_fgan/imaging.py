@@ -8,7 +8,6 @@ lazily). Both write to a temporary file in the destination directory and then
 
 import io
 import math
-from pathlib import Path
 
 import numpy as np
 
