@@ -8,7 +8,7 @@ networks, whose steps take milliseconds, that is a large share of a step:
 measured on PacGAN's generator (4 x 400 ReLU + BatchNorm, one thread), 5.7
 ms per `apply` against 3.6 ms here and 3.8 ms for `torch.optim.Adam`.
 
-`fast_apply(optimizer)` returns a function `(grads, variables) -> None` that
+`fast_apply(optimizer, variables)` returns a function `grads -> None` that
 performs exactly Keras' Adam step (Kingma & Ba 2015, Algorithm 1, with
 Keras' epsilon placement) on the optimizer's own momentum and velocity
 variables, applies the variables' constraints afterwards and increments
