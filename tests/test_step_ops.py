@@ -31,6 +31,20 @@ def test_latents_follow_the_keras_random_stream(prior):
     )
 
 
+def test_latents_take_keras_float_dtype():
+    previous = keras.config.floatx()
+    keras.config.set_floatx("float64")
+    try:
+        ours, theirs = keras.random.SeedGenerator(3), keras.random.SeedGenerator(3)
+        got = backend.random_normal((4, 2), ours)
+        want = keras.random.normal((4, 2), seed=theirs)
+        # float64 where the backend has it (JAX without x64 draws float32)
+        assert keras.backend.standardize_dtype(got.dtype) == keras.backend.standardize_dtype(want.dtype)
+        np.testing.assert_array_equal(ops.convert_to_numpy(got), ops.convert_to_numpy(want))
+    finally:
+        keras.config.set_floatx(previous)
+
+
 def test_latents_from_an_int_seed_are_keras_draws():
     got = backend.random_normal((3, 2), 11)
     want = keras.random.normal((3, 2), seed=11)

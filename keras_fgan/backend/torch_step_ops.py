@@ -47,21 +47,26 @@ def _seedable(seed):
     return isinstance(seed, keras.random.SeedGenerator) and seed.state.value.device.type != "meta"
 
 
+def _floatx():
+    """Keras' default float dtype (`keras.config.floatx()`), as a torch dtype."""
+    return getattr(torch, keras.config.floatx())
+
+
 def random_normal(shape, seed):
-    """`keras.random.normal(shape, seed=seed)` (float32, mean 0, stddev 1)."""
+    """`keras.random.normal(shape, seed=seed)` (mean 0, stddev 1, floatx)."""
     if not _seedable(seed):
         return keras.random.normal(shape, seed=seed)
     generator = _seeded_generator(seed)
     return torch.normal(0.0, 1.0, size=shape, generator=generator,
-                        dtype=torch.float32, device=generator.device)
+                        dtype=_floatx(), device=generator.device)
 
 
 def random_uniform(shape, minval, maxval, seed):
-    """`keras.random.uniform(shape, minval, maxval, seed=seed)` (float32)."""
+    """`keras.random.uniform(shape, minval, maxval, seed=seed)` (floatx)."""
     if not _seedable(seed) or len(shape) == 0:
         return keras.random.uniform(shape, minval, maxval, seed=seed)
     generator = _seeded_generator(seed)
-    values = torch.rand(size=shape, generator=generator, dtype=torch.float32,
+    values = torch.rand(size=shape, generator=generator, dtype=_floatx(),
                         device=generator.device)
     return (maxval - minval) * values + minval
 
