@@ -153,7 +153,7 @@ class WeightClip(_VariableConstraint):
 
 
 @functools.lru_cache(maxsize=None)
-def _start_vector(k):
+def start_vector(k):
     """The fixed start vector of `SpectralNorm`'s last power step, (k, 1)."""
     return np.random.default_rng(0).standard_normal((k, 1)).astype("float32")
 
@@ -223,7 +223,7 @@ class SpectralNorm(_VariableConstraint):
         for _ in range(math.ceil(math.log2(self.power_iterations))):
             gram = ops.matmul(gram, gram)
             gram = gram / ops.maximum(ops.norm(gram), NORM_EPSILON)
-        v = ops.normalize(ops.matmul(gram, _start_vector(matrix.shape[1])), axis=0)
+        v = ops.normalize(ops.matmul(gram, start_vector(matrix.shape[1])), axis=0)
         return ops.norm(ops.matmul(matrix, v))
 
     def __call__(self, w):

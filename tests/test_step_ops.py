@@ -1,7 +1,7 @@
 """A training step's bookkeeping (`keras_fgan.backend`: latents, loss means,
-the non-finite record) and, on PyTorch, its Adam step compute what Keras'
+the non-finite record) and, on PyTorch, its Adam and RMSprop steps compute what Keras'
 own calls compute: on PyTorch they run without Keras' per-op overhead
-(`torch_step_ops`, `torch_adam`), elsewhere they are those calls."""
+(`torch_step_ops`, `torch_optimizers`), elsewhere they are those calls."""
 
 import numpy as np
 import pytest
@@ -83,33 +83,51 @@ def test_record_first_nonfinite_keeps_the_first_bad_iteration():
     assert int(ops.convert_to_numpy(variable.value)) == 4
 
 
-def _adam_pair(**kwargs):
-    """Two identical (variables, Adam) pairs, one of them for the fast path."""
+def _optimizer_pair(optimizer_class, constraint=None, **kwargs):
+    """Two identical (variables, optimizer) pairs, one of them for the fast
+    path; a kernel and a bias, each with `constraint` (MaxNorm by default),
+    and a free bias."""
     pairs = []
     for _ in range(2):
         rng = np.random.default_rng(0)
+        constraint = constraint or keras.constraints.MaxNorm(1.0)
         variables = [
             keras.Variable(rng.standard_normal((4, 3)).astype("float32")),
-            keras.Variable(rng.standard_normal((3,)).astype("float32"),
-                           constraint=keras.constraints.MaxNorm(1.0)),
+            keras.Variable(rng.standard_normal((3,)).astype("float32")),
+            keras.Variable(rng.standard_normal((2,)).astype("float32")),
         ]
-        optimizer = keras.optimizers.Adam(**kwargs)
+        # (`keras.Variable` takes no `constraint` argument: it is an attribute.)
+        variables[0].constraint = variables[1].constraint = constraint
+        optimizer = optimizer_class(**kwargs)
         optimizer.build(variables)
         pairs.append((variables, optimizer))
     return pairs
 
 
-@pytest.mark.skipif(not TORCH, reason="the fast Adam step is PyTorch's (keras_fgan/backend/torch_adam.py); "
-                    "TensorFlow and JAX run Keras' own `apply`")
+FAST_OPTIMIZERS = {
+    "adam": (keras.optimizers.Adam, {"beta_1": 0.8}),
+    "rmsprop": (keras.optimizers.RMSprop, {}),
+    "rmsprop_centered_momentum": (keras.optimizers.RMSprop, {"centered": True, "momentum": 0.9}),
+}
+
+
+@pytest.mark.skipif(not TORCH, reason="the fast optimizer steps are PyTorch's "
+                    "(keras_fgan/backend/torch_optimizers.py); TensorFlow and JAX run Keras' own `apply`")
+@pytest.mark.parametrize("name", sorted(FAST_OPTIMIZERS))
 @pytest.mark.parametrize("learning_rate", [1e-2, "schedule"])
-def test_torch_fast_adam_equals_keras_apply(learning_rate):
+@pytest.mark.parametrize("constraint", ["max_norm", "weight_clip", "spectral_norm"])
+def test_torch_fast_optimizer_equals_keras_apply(name, learning_rate, constraint):
     import torch
 
-    from keras_fgan.backend.torch_adam import fast_apply
+    from keras_fgan.backend.torch_optimizers import fast_apply
+    from keras_fgan.lipschitz import SpectralNorm
+    from keras_fgan.lipschitz import WeightClip
 
     if learning_rate == "schedule":
         learning_rate = keras.optimizers.schedules.ExponentialDecay(1e-2, 2, 0.5)
-    (ours, fast), (theirs, slow) = _adam_pair(learning_rate=learning_rate, beta_1=0.8)
+    optimizer_class, kwargs = FAST_OPTIMIZERS[name]
+    constraint = {"max_norm": None, "weight_clip": WeightClip(0.05), "spectral_norm": SpectralNorm()}[constraint]
+    (ours, fast), (theirs, slow) = _optimizer_pair(optimizer_class, constraint, learning_rate=learning_rate, **kwargs)
     apply = fast_apply(fast, ours)
     assert apply is not None
     rng = np.random.default_rng(1)
@@ -121,16 +139,45 @@ def test_torch_fast_adam_equals_keras_apply(learning_rate):
     for a, b in zip(ours + fast.variables, theirs + slow.variables):
         np.testing.assert_allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b), rtol=1e-6, atol=1e-7)
     assert int(ops.convert_to_numpy(fast.iterations)) == 5
+    if isinstance(constraint, WeightClip):
+        assert np.abs(ops.convert_to_numpy(ours[0])).max() == pytest.approx(0.05)
+    if isinstance(constraint, SpectralNorm):
+        assert np.linalg.norm(ops.convert_to_numpy(ours[0]), 2) == pytest.approx(1.0, rel=1e-5)
 
 
-@pytest.mark.skipif(not TORCH, reason="the fast Adam step is PyTorch's (keras_fgan/backend/torch_adam.py)")
+@pytest.mark.skipif(not TORCH, reason="the torch projections are PyTorch's (keras_fgan/backend/torch_constraints.py); "
+                    "TensorFlow and JAX run the constraint's Keras operations")
+@pytest.mark.parametrize("shape", [(4, 4, 1, 64), (4, 4, 64, 128), (3, 3, 8, 4), (300, 1), (1, 7), (5,)])
+@pytest.mark.parametrize("power_iterations", [1, 3, 256])
+def test_torch_spectral_norm_equals_the_keras_constraint(shape, power_iterations):
+    import torch
+
+    from keras_fgan.backend.torch_constraints import projection
+    from keras_fgan.backend.torch_constraints import spectral_norm
+    from keras_fgan.lipschitz import SpectralNorm
+
+    constraint = SpectralNorm(power_iterations)
+    w = np.random.default_rng(3).standard_normal(shape).astype("float32")
+    expected = ops.convert_to_numpy(constraint.spectral_norm(w))
+    np.testing.assert_allclose(float(spectral_norm(torch.tensor(w), power_iterations)), expected, rtol=2e-6)
+    ours, theirs = keras.Variable(w), keras.Variable(w)
+    ours.constraint = theirs.constraint = constraint
+    projection([ours])()
+    theirs.assign(constraint(theirs))
+    np.testing.assert_allclose(ops.convert_to_numpy(ours), ops.convert_to_numpy(theirs), rtol=2e-6, atol=1e-7)
+
+
+@pytest.mark.skipif(not TORCH, reason="the fast optimizer steps are PyTorch's (keras_fgan/backend/torch_optimizers.py)")
 @pytest.mark.parametrize("setting", [{"amsgrad": True}, {"weight_decay": 0.1}, {"clipnorm": 1.0},
                                      {"use_ema": True}, {"gradient_accumulation_steps": 2}])
-def test_torch_fast_adam_leaves_other_features_to_keras(setting):
-    from keras_fgan.backend.torch_adam import fast_apply
+def test_torch_fast_optimizer_leaves_other_features_to_keras(setting):
+    from keras_fgan.backend.torch_optimizers import fast_apply
 
-    (variables, optimizer), _ = _adam_pair(**setting)
+    (variables, optimizer), _ = _optimizer_pair(keras.optimizers.Adam, **setting)
     assert fast_apply(optimizer, variables) is None
-    rmsprop = keras.optimizers.RMSprop()
-    rmsprop.build(variables)
-    assert fast_apply(rmsprop, variables) is None
+    if "amsgrad" not in setting:
+        (variables, rmsprop), _ = _optimizer_pair(keras.optimizers.RMSprop, **setting)
+        assert fast_apply(rmsprop, variables) is None
+    sgd = keras.optimizers.SGD()
+    sgd.build(variables)
+    assert fast_apply(sgd, variables) is None

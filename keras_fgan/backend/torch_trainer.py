@@ -5,7 +5,7 @@ Keras' PyTorch trainer runs one eager step per call. This one also runs
 `steps_per_execution` steps per call (Keras refuses values above 1 on
 PyTorch), so callbacks and log handling run once per k steps, it runs
 small steps on one CPU thread (`single_thread_step`), and it applies Keras'
-Adam with fewer kernels (`torch_adam`).
+Adam and RMSprop with fewer kernels (`torch_optimizers`).
 """
 
 import contextlib
@@ -13,7 +13,7 @@ import contextlib
 import keras
 import torch
 
-from keras_fgan.backend.torch_adam import fast_apply
+from keras_fgan.backend.torch_optimizers import fast_apply
 
 # PyTorch splits a CPU kernel over its OpenMP threads once the tensor has
 # 32768 elements (its GRAIN_SIZE); the 2-D reference MLPs sit just above
