@@ -37,6 +37,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -452,23 +453,31 @@ def model_card(name, preset):
 
 # -------------------------------------------------------------------- train --
 
-def _train_builders_recipe(recipe):
-    """Trains a `keras_fgan.builders` recipe; returns (model, history, wall seconds)."""
+def _train_builders_recipe(recipe, backup_dir):
+    """Trains a `keras_fgan.builders` recipe; returns (model, history, wall
+    seconds). Each phase (the epochs at the recipe's rates, then the
+    `decay_epochs` at a tenth of them) is resumable: rerunning the same
+    command after an interruption continues from the last finished epoch
+    (`BackupAndRestore` under `backup_dir`)."""
     import keras
 
     from keras_fgan import builders
+    from keras_fgan.checkpointing import BackupAndRestore
 
     keras.utils.set_random_seed(recipe["seed"])
     model = builders.from_recipe(recipe)
     x = _training_data(recipe)
     start = time.time()
     decay = int(recipe.get("decay_epochs") or 0)
-    history = model.fit(x, batch_size=recipe["batch_size"], epochs=recipe["epochs"] - decay, verbose=0)
+    history = model.fit(x, batch_size=recipe["batch_size"], epochs=recipe["epochs"] - decay, verbose=0,
+                        callbacks=[BackupAndRestore(Path(backup_dir) / "main", delete_on_finish=False)])
     if decay:
         # The last `decay_epochs` epochs at a tenth of the learning rates: sharper modes.
         for opt in (model.d_optimizer, model.g_optimizer):
             opt.learning_rate = float(opt.learning_rate) * 0.1
-        history = model.fit(x, batch_size=recipe["batch_size"], epochs=decay, verbose=0)
+        history = model.fit(x, batch_size=recipe["batch_size"], epochs=decay, verbose=0,
+                            callbacks=[BackupAndRestore(Path(backup_dir) / "decay", delete_on_finish=False)])
+    shutil.rmtree(backup_dir, ignore_errors=True)
     return model, history, time.time() - start
 
 
@@ -483,16 +492,16 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None):
     recipe.update(overrides or {})
     out = Path(out_root) / name
     out.mkdir(parents=True, exist_ok=True)
+    # Resumable: rerunning the same command continues from the last epoch.
     if _is_mlp_recipe(recipe):
         from keras_fgan.checkpointing import BackupAndRestore
 
-        # Resumable: rerunning the same command continues from the last epoch.
         backup = BackupAndRestore(BACKUPS / name, delete_on_finish=True)
         model, wall = mc2d.train(recipe, recipe["data"], recipe["seed"], callbacks=[backup])
         history = model.history
         export = mc2d.build(recipe, recipe["seed"])
     else:
-        model, history, wall = _train_builders_recipe(recipe)
+        model, history, wall = _train_builders_recipe(recipe, BACKUPS / name)
         export = builders.from_recipe(recipe, compile=False)
     # An uncompiled copy: networks and weights only, no optimizer state.
     export.set_weights(model.get_weights())
