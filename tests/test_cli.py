@@ -29,15 +29,6 @@ def _run(argv, capsys):
     return code, capsys.readouterr().err.strip().splitlines()
 
 
-def _command(*args, env=None, timeout=600):
-    """`keras-fgan args` in a fresh process, through the console entry point."""
-    code = "import sys, keras_fgan_cli; sys.argv[0] = 'keras-fgan'; sys.exit(keras_fgan_cli.main())"
-    return subprocess.run(
-        [sys.executable, "-c", code, *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
-    )
-
-
 def test_help_and_version_import_no_backend():
     """--help and --version answer without importing Keras or a backend
     (what makes them take a fraction of a second instead of seconds)."""
@@ -186,16 +177,3 @@ def test_own_images_train_sample_export(tmp_path, capsys):
                                    providers=["CPUExecutionProvider"])
     (x,) = session.run(None, {"z": np.zeros((2, 8), "float32")})
     assert x.shape == (2, 32, 32, 3) and np.all(np.abs(x) <= 1)
-
-
-def test_quiet_without_tf_cpp_min_log_level(tmp_path):
-    """With TF_CPP_MIN_LOG_LEVEL unset, a command prints no line of
-    TensorFlow's C++ (absl) logging, on every backend (the JAX and PyTorch
-    ones load TensorFlow too, to seed it)."""
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    result = _command("train", "--n", "256", "--batch-size", "128", "--epochs", "1", *TINY,
-                      "--out", tmp_path / "run", env=env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    native = [line for line in result.stderr.splitlines()
-              if re.match(r"[IWEF]\d{4} |WARNING: All log messages before absl", line)]
-    assert native == [], native

@@ -11,8 +11,9 @@ location cannot be reached.
 
 - Both wheels (keras-fgan and `keras_fgan_zoo`, the zoo's data package):
   presets load from the installed local copy, `keras-fgan demo` trains,
-  exports and evaluates with the Fashion-MNIST classifier, and
-  `keras-fgan zoo download all` fills the cache.
+  exports and evaluates with the Fashion-MNIST classifier (printing no line
+  of TensorFlow's C++ logging), and `keras-fgan zoo download all` fills the
+  cache.
 - The keras-fgan wheel with `KERAS_FGAN_ZOO_URL` at a local HTTP server that
   serves `zoo/`: the same loads and `zoo download all` in one process fetch
   each file and the index at most once; with the variable removed and a fresh
@@ -30,6 +31,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -112,7 +114,7 @@ def _run(args, *, env, cwd):
         [str(a) for a in args], env=env, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S
     )
     assert result.returncode == 0, f"{args}: exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
-    return result.stdout
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +143,7 @@ def _install(venv, *wheel_paths):
     _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q",
           *wheel_paths], env=dict(os.environ), cwd=venv)
     site = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                env=dict(os.environ), cwd=venv).strip()
+                env=dict(os.environ), cwd=venv).stdout.strip()
     Path(site, "test_environment.pth").write_text(TEST_SITE_PACKAGES + "\n")
     return venv / "bin"
 
@@ -160,11 +162,12 @@ def main_wheel(wheels, tmp_path_factory):
 
 def _stranger(bin_dir, tmp_path):
     """(empty working folder, environment): a fresh HOME, the install's bin
-    first on PATH, no project variables, and https only through a closed proxy."""
+    first on PATH, no project variables (nor `TF_CPP_MIN_LOG_LEVEL`, which the
+    test runner sets), and https only through a closed proxy."""
     env = {
         k: v for k, v in os.environ.items()
         if not k.startswith("KERAS_FGAN_") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-        and k not in ("PYTHONPATH", "PYTHONHOME", "KERAS_HOME", "VIRTUAL_ENV")
+        and k not in ("PYTHONPATH", "PYTHONHOME", "KERAS_HOME", "VIRTUAL_ENV", "TF_CPP_MIN_LOG_LEVEL")
     }
     env.update(HOME=str(tmp_path / "home"), PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
                https_proxy=f"http://127.0.0.1:{_closed_port()}")
@@ -175,7 +178,7 @@ def _stranger(bin_dir, tmp_path):
 
 def _use(bin_dir, env, cwd, *flags):
     """Runs USE_SCRIPT in the install and checks what every run must show."""
-    out = _run([bin_dir / "python", "-c", USE_SCRIPT, *flags], env=env, cwd=cwd)
+    out = _run([bin_dir / "python", "-c", USE_SCRIPT, *flags], env=env, cwd=cwd).stdout
     report = json.loads(out.strip().splitlines()[-1])
     assert Path(report["keras_fgan"]).is_relative_to(bin_dir.parent), report["keras_fgan"]
     assert report["presets"] == PRESETS
@@ -245,10 +248,16 @@ def test_installed_wheels_load_train_and_evaluate(both_wheels, tmp_path):
     assert [Path(p).name for p in report["local_copies"]] == ["keras_fgan_zoo"]
     assert Path(report["local_copies"][0]).is_relative_to(both_wheels.parent)
 
-    out = _run(["keras-fgan", "demo", "--epochs", "1", "--limit", "512", "--eval-samples", "256",
-                "--out", "runs/demo"], env=env, cwd=cwd)
+    demo = _run(["keras-fgan", "demo", "--epochs", "1", "--limit", "512", "--eval-samples", "256",
+                 "--out", "runs/demo"], env=env, cwd=cwd)
     summary = json.loads((cwd / "runs" / "demo" / "summary.json").read_text())
-    assert summary["backend"] == BACKEND and summary["train_images"] == 512, out[-2000:]
+    assert summary["backend"] == BACKEND and summary["train_images"] == 512, demo.stdout[-2000:]
+    # With TF_CPP_MIN_LOG_LEVEL unset, the command prints no line of
+    # TensorFlow's C++ (absl) logging, on every backend (the JAX and PyTorch
+    # ones load TensorFlow too, to seed it).
+    native = [line for line in demo.stderr.splitlines()
+              if re.match(r"[IWEF]\d{4} |WARNING: All log messages before absl", line)]
+    assert native == [], native
     assert summary["sample_grids"] and all(Path(cwd, p).is_file() for p in summary["sample_grids"])
     onnx = summary["onnx"]["generator"] if isinstance(summary["onnx"], dict) else summary["onnx"]
     assert Path(cwd, onnx).is_file()
@@ -267,7 +276,7 @@ def test_installed_wheels_load_train_and_evaluate(both_wheels, tmp_path):
 @ONCE
 def test_installed_wheels_zoo_download_all_command(both_wheels, tmp_path):
     cwd, env = _stranger(both_wheels, tmp_path)
-    printed = _run(["keras-fgan", "zoo", "download", "all"], env=env, cwd=cwd).splitlines()
+    printed = _run(["keras-fgan", "zoo", "download", "all"], env=env, cwd=cwd).stdout.splitlines()
     assert printed[-len(PRESETS):] == [str(_cache_root(env) / name) for name in PRESETS]
     assert _cached(env) == FULL_CACHE
 
