@@ -70,6 +70,20 @@ WGAN_EPOCHS, WGAN_DECAY_EPOCHS = 25, 6  # n_critic=5 makes an epoch about 3x as 
 DIVERGENCES = divergences.names()
 
 
+# The README's recipe (latent 2, batch 256, Adam beta_1 0.5, discriminator
+# rate 4e-3 and generator 1e-3, here with the last 20 of 80 epochs at a
+# tenth of the rates), for the presets where it beat PLANE_BASE in the sweep
+# of benchmarks/results/plane_presets_sweep.md.
+PLANE_TUNED_RECIPE = {"latent_dim": 2, "batch_size": 256, "d_lr": 4e-3, "g_lr": 1e-3, "beta_1": 0.5}
+PLANE_TUNED = {
+    "gan_ring": PLANE_TUNED_RECIPE,
+    "fgan_gan_ring": PLANE_TUNED_RECIPE,
+    "fgan_jensen_shannon_ring": PLANE_TUNED_RECIPE,
+    # Swept at a 1e-3 discriminator rate only.
+    "fgan_squared_hellinger_ring": dict(PLANE_TUNED_RECIPE, d_lr=1e-3),
+}
+
+
 def _plane_presets():
     presets = {}
     for data in registry.MIXTURES:
@@ -82,7 +96,7 @@ def _plane_presets():
         presets[f"wgan_clip_{data}"] = dict(wgan, lipschitz="weight_clip", d_lr=5e-4, g_lr=5e-4)
         presets[f"wgan_gp_{data}"] = dict(wgan, lipschitz="gradient_penalty", beta_1=0.5, beta_2=0.9)
         presets[f"bigan_{data}"] = dict(base, objective="bigan", loss="non_saturating")
-    return presets
+    return {name: dict(recipe, **PLANE_TUNED.get(name, {})) for name, recipe in presets.items()}
 
 
 IMAGE_BASE = {
@@ -326,6 +340,19 @@ def _mlp_recipe_card_parts(r):
     return nets, data, notes
 
 
+PLANE_SWEEP = ROOT / "benchmarks" / "results" / "plane_presets_sweep.md"
+
+
+def _recipes_tried(name):
+    """The header and rows of `PLANE_SWEEP`'s table for preset `name` (none
+    when it was not in the sweep)."""
+    if not PLANE_SWEEP.is_file():
+        return []
+    table = [line for line in PLANE_SWEEP.read_text().splitlines() if line.startswith("|")]
+    rows = [line for line in table[2:] if line.split("|")[1].strip() == name]
+    return table[:2] + rows if rows else []
+
+
 def model_card(name, preset):
     r = preset["recipe"]
     m = preset["metrics"]
@@ -438,6 +465,11 @@ def model_card(name, preset):
                               f"{m['random_encoder_linear_probe_accuracy']:.4f} and "
                               f"{m['random_encoder_knn1_accuracy']:.4f}")
             lines[-1] += "."
+    tried = _recipes_tried(name)
+    if tried:
+        lines += ["", "## Recipes tried", "",
+                  f"Trials of this preset in the sweep of `{PLANE_SWEEP.relative_to(ROOT)}` (same protocol; "
+                  "each command reproduces its row):", "", *tried]
     lines += ["", "## Files", "", "| file | sha256 |", "|---|---|"]
     for fname, info in sorted(preset["files"].items()):
         lines.append(f"| `{fname}` | `{info['sha256']}` |")
@@ -629,9 +661,14 @@ def write_zoo_readme(out_root=ZOO):
         "## 2-D mixtures (ring: 8 modes, grid: 25 modes)", "",
         f"Target: all modes captured with at least 90% high-quality samples on each of 5 evaluation seeds "
         f"(2,500 samples each). **{met} of {len(plane)} presets meet it**; every card says plainly whether its "
-        "preset does, with the per-seed figures. One fixed recipe for all but the `pacgan_*` presets (no per-preset tuning): MLPs of width "
+        "preset does, with the per-seed figures. One base recipe for all but the `pacgan_*` presets: MLPs of width "
         "128 and depth 3, latent 8, Adam at 1e-3 (WGAN-clip 5e-4), batch 512, 20,000 points, the last quarter of "
-        "the epochs at a tenth of the learning rates. The CPU budget (a 2-core CPU shared with several other "
+        "the epochs at a tenth of the learning rates. Four ring presets (`gan_ring`, `fgan_gan_ring`, "
+        "`fgan_jensen_shannon_ring`, `fgan_squared_hellinger_ring`) use the README example's recipe instead "
+        "(latent 2, batch 256, Adam beta_1 0.5 with rates 4e-3 / 1e-3, or 1e-3 / 1e-3 for squared Hellinger), "
+        "chosen by the sweep in `benchmarks/results/plane_presets_sweep.md`, which also lists what was tried "
+        "for the other presets (their cards repeat their rows). For the presets of the base recipe, the CPU "
+        "budget (a 2-core CPU shared with several other "
         "jobs, load average 15-28) allowed a first pass of 30 epochs (WGAN: 10, with 5 critic steps) for every "
         "preset and a second pass of 80 epochs (WGAN: 25) for the presets listed with 3200 (WGAN: 1000) "
         "generator steps below; "
