@@ -81,6 +81,13 @@ PLANE_TUNED = {
     "fgan_jensen_shannon_ring": PLANE_TUNED_RECIPE,
     # Swept at a 1e-3 discriminator rate only.
     "fgan_squared_hellinger_ring": dict(PLANE_TUNED_RECIPE, d_lr=1e-3),
+    "fgan_jensen_shannon_weighted_ring": dict(PLANE_TUNED_RECIPE, d_lr=2e-3),
+    # KL captured 0-1 modes at rates of 1e-3 and 4e-3.
+    "fgan_kl_ring": dict(PLANE_TUNED_RECIPE, d_lr=5e-4, g_lr=5e-4),
+    # Below the target (8/8 modes at 47-48%), but far above the base recipe (3-5 modes).
+    "bigan_ring": PLANE_TUNED_RECIPE,
+    # Below the target (8/8 modes at 15-17%), above the base recipe (4-5 modes at under 1%).
+    "wgan_gp_ring": dict(PLANE_TUNED_RECIPE, d_lr=1e-4, g_lr=1e-4, beta_2=0.9, epochs=80, decay_epochs=20),
 }
 
 
@@ -663,9 +670,12 @@ def write_zoo_readme(out_root=ZOO):
         f"(2,500 samples each). **{met} of {len(plane)} presets meet it**; every card says plainly whether its "
         "preset does, with the per-seed figures. One base recipe for all but the `pacgan_*` presets: MLPs of width "
         "128 and depth 3, latent 8, Adam at 1e-3 (WGAN-clip 5e-4), batch 512, 20,000 points, the last quarter of "
-        "the epochs at a tenth of the learning rates. Four ring presets (`gan_ring`, `fgan_gan_ring`, "
-        "`fgan_jensen_shannon_ring`, `fgan_squared_hellinger_ring`) use the README example's recipe instead "
-        "(latent 2, batch 256, Adam beta_1 0.5 with rates 4e-3 / 1e-3, or 1e-3 / 1e-3 for squared Hellinger), "
+        "the epochs at a tenth of the learning rates. Eight ring presets (`gan_ring`, `bigan_ring`, `wgan_gp_ring` and the "
+        "f-GANs with the `gan`, `jensen_shannon`, `jensen_shannon_weighted`, `kl` and `squared_hellinger` "
+        "divergences) use "
+        "the README example's recipe instead (latent 2, batch 256, Adam beta_1 0.5, discriminator and "
+        "generator rates 4e-3 and 1e-3; lower rates, and for WGAN-GP more epochs, where the sweep found them better: "
+        "`PLANE_TUNED` in `scripts/train_zoo.py`), "
         "chosen by the sweep in `benchmarks/results/plane_presets_sweep.md`, which also lists what was tried "
         "for the other presets (their cards repeat their rows). For the presets of the base recipe, the CPU "
         "budget (a 2-core CPU shared with several other "
