@@ -181,3 +181,12 @@ def test_torch_fast_optimizer_leaves_other_features_to_keras(setting):
     sgd = keras.optimizers.SGD()
     sgd.build(variables)
     assert fast_apply(sgd, variables) is None
+
+
+@pytest.mark.skipif(not TORCH, reason="the fast optimizer steps are PyTorch's (keras_fgan/backend/torch_optimizers.py)")
+def test_torch_fast_optimizer_leaves_no_variables_to_keras():
+    """A group without variables (e.g. a frozen generator) is Keras' `apply`."""
+    from keras_fgan.backend.torch_optimizers import fast_apply
+
+    (variables, optimizer), _ = _optimizer_pair(keras.optimizers.Adam)
+    assert fast_apply(optimizer, []) is None

@@ -148,7 +148,7 @@ def test_invalid_arguments_raise(kwargs, match):
 
 
 # ------------------------------------------------------------ behaviour --
-@convergence_test("tensorflow")
+@convergence_test("torch")
 def test_critic_estimates_w1_between_two_gaussians():
     """N(0, 1) vs N(2, 1): W1 = 2, within 10%. Only the critic trains (the
     generator x = 2 + z is frozen); on TensorFlow the step is compiled with
@@ -218,7 +218,7 @@ def test_trains_on_ring_and_grid(option):
 
 
 # --------------------------------------------------------------- example --
-@convergence_test("tensorflow")
+@convergence_test("torch")
 def test_disjoint_supports_example(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("disjoint_supports", EXAMPLE)
     example = importlib.util.module_from_spec(spec)

@@ -29,8 +29,8 @@ Constraints are applied in place by `torch_constraints.projection`
 (weight clipping and spectral normalisation as torch kernels, any other
 constraint through `assign`).
 
-It returns None (the caller then uses `optimizer.apply`) for every feature
-it does not implement: AMSGrad, weight decay, gradient clipping, optimizer
+It returns None (the caller then uses `optimizer.apply`) for an empty
+variable list and for every feature it does not implement: AMSGrad, weight decay, gradient clipping, optimizer
 EMA, gradient accumulation, loss scaling, variables overwritten with their
 gradients, and every other optimizer class.
 """
@@ -63,7 +63,7 @@ def fast_apply(optimizer, variables):
     """A function `grads -> None` applying `optimizer`'s step to `variables`
     (see the module docstring), or None where `optimizer.apply` must run.
     Built once per (optimizer, variables)."""
-    if not supported(optimizer):
+    if not variables or not supported(optimizer):
         return None
     per_optimizer = _APPLIES.setdefault(optimizer, {})
     key = tuple(id(v) for v in variables)
