@@ -33,9 +33,15 @@ from keras_fgan.lipschitz import WeightClip
 from keras_fgan.lipschitz import start_vector
 
 
-def spectral_norm(w, power_iterations):
+def _start(w):
+    """`lipschitz.start_vector` for the Gram matrix of `w`, on `w`'s device."""
+    return torch.from_numpy(start_vector(min(math.prod(w.shape[:-1]), w.shape[-1]))).to(w.device)
+
+
+def spectral_norm(w, power_iterations, start=None):
     """`SpectralNorm(power_iterations).spectral_norm(w)` on a torch tensor:
-    the largest singular value of `w` reshaped to `(-1, w.shape[-1])`."""
+    the largest singular value of `w` reshaped to `(-1, w.shape[-1])`.
+    `start`: `_start(w)`, passed in to build it once per variable."""
     matrix = w.reshape(-1, w.shape[-1]).float()
     if matrix.shape[0] < matrix.shape[1]:
         matrix = matrix.T  # rows >= columns: the Gram is the small side
@@ -43,8 +49,7 @@ def spectral_norm(w, power_iterations):
     for _ in range(math.ceil(math.log2(power_iterations))):
         gram = gram @ gram
         gram = gram / torch.clamp_min(torch.linalg.vector_norm(gram), NORM_EPSILON)
-    start = torch.from_numpy(start_vector(matrix.shape[1])).to(matrix.device)
-    v = gram @ start  # normalised as keras.ops.normalize does
+    v = gram @ (_start(w) if start is None else start)  # normalised as keras.ops.normalize does
     v = v * torch.clamp_max(torch.rsqrt(torch.sum(v * v, dim=0, keepdim=True)), 1.0 / keras.config.epsilon())
     return torch.linalg.vector_norm(matrix @ v)
 
@@ -58,7 +63,7 @@ def projection(variables):
         if isinstance(constraint, WeightClip):
             clipped.setdefault(constraint.clip_value, []).append(variable.value)
         elif isinstance(constraint, SpectralNorm):
-            normalized.append((variable.value, constraint.power_iterations))
+            normalized.append((variable.value, constraint.power_iterations, _start(variable.value)))
         elif constraint is not None:
             others.append(variable)
 
@@ -67,8 +72,8 @@ def projection(variables):
         for clip_value, values in clipped.items():
             torch._foreach_clamp_min_(values, -clip_value)
             torch._foreach_clamp_max_(values, clip_value)
-        for value, power_iterations in normalized:
-            sigma = torch.clamp_min(spectral_norm(value, power_iterations), NORM_EPSILON)
+        for value, power_iterations, start in normalized:
+            sigma = torch.clamp_min(spectral_norm(value, power_iterations, start), NORM_EPSILON)
             value.copy_((value.float() / sigma).to(value.dtype))
         for variable in others:
             variable.assign(variable.constraint(variable))
