@@ -395,7 +395,7 @@ def report(results, args, gflops, seconds, loads, commands):
     return f"""# Performance: `model.fit` vs hand-written native loops
 
 Command(s) (repository root; `--resume` continues the same JSON):
-{chr(10).join(f"`python {c}`" + "  " for c in commands)}
+{chr(10).join((c if c.startswith("(") else f"`python {c}`") + "  " for c in commands)}
 
 Machine: {platform.machine()} CPU, {os.cpu_count()} cores, no GPU, {platform.platform()};
 fp32 peak used for "% of peak": **{gflops:.0f} GFLOP/s** ({"given as --peak-gflops" if args.peak_gflops

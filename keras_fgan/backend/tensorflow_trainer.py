@@ -2,6 +2,9 @@
 
 import tensorflow as tf
 
+from keras_fgan.backend.tensorflow_array_feed import ArrayFeed
+from keras_fgan.backend.tensorflow_array_feed import take_batch
+
 
 def input_gradients(fn, x):
     """d sum(fn(x)) / dx, recorded by any enclosing tape (double backprop)."""
@@ -54,9 +57,23 @@ class AdversarialTrainer:
     `tf.function`, with XLA when `jit_compile` is on, and per replica under
     a `tf.distribute` strategy)."""
 
+    _array_feed = None  # the running `fit`'s ArrayFeed, if any
+
     def train_step(self, data):
         check_strategy()  # at trace time only
         return self.adversarial_step(data)
+
+    def fit(self, *args, **kwargs):
+        """Keras' `fit`, with an in-memory training array gathered batch by
+        batch inside the compiled step (`tensorflow_array_feed`)."""
+        feed, arguments = ArrayFeed.for_fit(self, *args, **kwargs)
+        if feed is None:
+            return super().fit(*args, **kwargs)
+        self._array_feed = feed
+        try:
+            return super().fit(**arguments)
+        finally:
+            self._array_feed = None
 
     def test_step(self, data):
         return self.evaluation_step(data)
@@ -84,6 +101,15 @@ class AdversarialTrainer:
             self.train_step, reduce_retracing=True, jit_compile=self.jit_compile
         )
 
+        def one_step_on_feed(size):
+            def step(data, order, position):
+                batch = (take_batch(data, order, position, size),)
+                if self.jit_compile:  # XLA compiles the step, not the gather
+                    return one_step_on_data(batch)
+                return self.train_step(batch)
+
+            return tf.function(step)
+
         @tf.function(reduce_retracing=True)
         def one_step_on_iterator(iterator):
             data = iterator.get_next()
@@ -100,9 +126,19 @@ class AdversarialTrainer:
         # ms of Python per call (cProfile: `trace_function`, one thread,
         # README MLPs); the concrete function of that spec is called
         # directly. A new spec (another dataset) gets its own trace.
+        # The same for an array feed: one trace per batch size (full batches
+        # and the partial last one), sample shape and dtype, whatever the
+        # array's length (its variables have an unknown first dimension).
         concrete = {}
 
         def function(iterator):
+            feed = self._array_feed
+            if feed is not None:
+                size = feed.next_size(iterator)
+                key = (size, feed.data.shape[1:], feed.data.dtype)
+                if key not in concrete:
+                    concrete[key] = one_step_on_feed(size).get_concrete_function(*feed.variables)
+                return concrete[key](*feed.variables)
             if isinstance(iterator, tf.data.Iterator):
                 spec = iterator._type_spec
                 if spec not in concrete:
