@@ -145,6 +145,25 @@ def test_torch_fast_optimizer_equals_keras_apply(name, learning_rate, constraint
         assert np.linalg.norm(ops.convert_to_numpy(ours[0]), 2) == pytest.approx(1.0, rel=1e-5)
 
 
+@pytest.mark.skipif(not TORCH, reason="the fast optimizer steps are PyTorch's (keras_fgan/backend/torch_optimizers.py)")
+def test_torch_fast_optimizer_follows_a_constraint_set_after_the_first_step():
+    import torch
+
+    from keras_fgan.backend.torch_optimizers import fast_apply
+    from keras_fgan.lipschitz import WeightClip
+
+    (variables, optimizer), _ = _optimizer_pair(keras.optimizers.Adam, WeightClip(0.5))
+    grads = [torch.zeros(tuple(v.shape)) for v in variables]
+    fast_apply(optimizer, variables)(grads)
+    assert np.abs(ops.convert_to_numpy(variables[0])).max() == pytest.approx(0.5)
+    variables[0].constraint = variables[1].constraint = WeightClip(0.1)
+    fast_apply(optimizer, variables)(grads)
+    assert np.abs(ops.convert_to_numpy(variables[0])).max() == pytest.approx(0.1)
+    variables[0].constraint = None
+    fast_apply(optimizer, variables)(grads)  # no projection left on the kernel
+    assert np.abs(ops.convert_to_numpy(variables[1])).max() <= 0.1
+
+
 @pytest.mark.skipif(not TORCH, reason="the torch projections are PyTorch's (keras_fgan/backend/torch_constraints.py); "
                     "TensorFlow and JAX run the constraint's Keras operations")
 @pytest.mark.parametrize("shape", [(4, 4, 1, 64), (4, 4, 64, 128), (3, 3, 8, 4), (300, 1), (1, 7), (5,)])

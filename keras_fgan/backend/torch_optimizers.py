@@ -44,7 +44,7 @@ from keras_fgan.backend.torch_constraints import projection
 
 _UNSUPPORTED = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
                 "gradient_accumulation_steps", "loss_scale_factor")
-_APPLIES = weakref.WeakKeyDictionary()  # optimizer -> {variable ids: apply}
+_APPLIES = weakref.WeakKeyDictionary()  # optimizer -> {(variable, constraint) ids: apply}
 
 
 def supported(optimizer):
@@ -62,11 +62,13 @@ def supported(optimizer):
 def fast_apply(optimizer, variables):
     """A function `grads -> None` applying `optimizer`'s step to `variables`
     (see the module docstring), or None where `optimizer.apply` must run.
-    Built once per (optimizer, variables)."""
+    Built once per (optimizer, variables, the variables' constraint
+    objects): a constraint set on a variable after the first step gets its
+    own projection."""
     if not variables or not supported(optimizer):
         return None
     per_optimizer = _APPLIES.setdefault(optimizer, {})
-    key = tuple(id(v) for v in variables)
+    key = tuple((id(v), id(v.constraint)) for v in variables)
     if key not in per_optimizer:
         per_optimizer[key] = _apply(optimizer, variables)
     return per_optimizer[key]
