@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import json
 import math
+import numbers
 import os
 import re
 import sys
@@ -235,8 +236,29 @@ def _flag(key):
     return "--" + key.replace("_", "-")
 
 
+def _finite(obj):
+    """`obj` with NumPy scalars as Python numbers and non-finite floats as
+    None: standard JSON has no Infinity or NaN (the zoo's cards write an
+    infinite mode-coverage `kl`, no sample of high quality, as null too)."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, bool):
+        return obj
+    if isinstance(obj, numbers.Integral):
+        return int(obj)
+    if isinstance(obj, numbers.Real):  # NumPy's float scalars included
+        return float(obj) if math.isfinite(obj) else None
+    return obj
+
+
+def _json_text(obj):
+    return json.dumps(_finite(obj), indent=2, sort_keys=True, allow_nan=False, default=float)
+
+
 def _print_json(obj):
-    print(json.dumps(obj, indent=2, sort_keys=True, default=float))
+    print(_json_text(obj))
 
 
 # -------------------------------------------------------------------- train --
@@ -414,7 +436,7 @@ def cmd_train(args):
     summary = {"model": str(out / "model.keras"), "wall_time_s": round(wall, 1)}
     if args.evaluate:
         summary["metrics"] = evaluate_model(model, training["data"], seed=training["seed"])
-    fileio.atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=float))
+    fileio.atomic_write_text(out / "summary.json", _json_text(summary))
     _print_json(summary)
 
 
@@ -525,7 +547,7 @@ def cmd_demo(args):
         "metrics": metrics,
         "pretrained": pretrained,
     }
-    fileio.atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=float))
+    fileio.atomic_write_text(out / "summary.json", _json_text(summary))
     _print_json(summary)
 
 

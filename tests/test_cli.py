@@ -131,6 +131,17 @@ def test_train_options_come_from_the_registry(tmp_path, capsys):
     model = keras.saving.load_model(run / "model.keras")
     assert model.pack == 2 and model.discriminator.input_shape == (None, 4)
 
+    # Standard JSON out: a 1-epoch model puts few or no samples near a mode,
+    # whose infinite `kl` is null, as in the zoo's cards.
+    def strict(text):
+        return json.loads(text, parse_constant=lambda name: pytest.fail(f"non-standard JSON {name}"))
+
+    assert cli.main(["evaluate", str(run / "model.keras"), "--samples", "200"]) in (0, None)
+    assert {"modes", "high_quality", "kl"} <= set(strict(capsys.readouterr().out))
+    strict((run / "summary.json").read_text())
+    assert strict(cli._json_text({"kl": float("inf"), "x": np.float32(0.5), "ok": True})) == {
+        "kl": None, "x": 0.5, "ok": True}
+
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="SavedModel export works on TF and JAX")
 def test_saved_model_on_torch_is_one_line(tmp_path, capsys):
