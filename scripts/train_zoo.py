@@ -37,6 +37,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import time
@@ -619,12 +620,30 @@ def write_classifier_preset(out_root=ZOO):
 def write_index(out_root=ZOO):
     """Writes `index.json` of a zoo folder and, for the repository's `zoo/`,
     the registry packaged inside keras_fgan (the trust root every download is
-    checked against; tests/test_zoo.py checks it against `zoo/`)."""
+    checked against; tests/test_zoo.py checks it against `zoo/`) and the
+    data package's list of packages."""
     from keras_fgan import zoo
 
     if Path(out_root).resolve() == ZOO.resolve():
         zoo.write_index(out_root, zoo.REGISTRY_PATH)
+        write_data_package_list(out_root)
     return zoo.write_index(out_root)
+
+
+def data_package_list(out_root=ZOO):
+    """The `packages` of zoo/pyproject.toml: `keras_fgan_zoo` and one
+    subpackage per preset folder, so that setuptools ships each folder's
+    files as that package's data (a folder it is not told about is a
+    warning per folder, to become an error)."""
+    folders = sorted(p.parent.name for p in Path(out_root).glob("*/preset.json"))
+    return ["keras_fgan_zoo"] + [f"keras_fgan_zoo.{name}" for name in folders]
+
+
+def write_data_package_list(out_root=ZOO):
+    path = Path(out_root) / "pyproject.toml"
+    items = "".join(f'    "{name}",\n' for name in data_package_list(out_root))
+    text = re.sub(r"(?ms)^packages = \[.*?^\]\n", lambda _: f"packages = [\n{items}]\n", path.read_text(), count=1)
+    path.write_text(text)
 
 
 def _generator_steps(preset):

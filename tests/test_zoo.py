@@ -17,6 +17,7 @@ import shutil
 import socket
 import sys
 import threading
+import tomllib
 from pathlib import Path
 
 import keras
@@ -193,8 +194,14 @@ def test_packaged_registry_and_index_match_the_zoo_folder():
         "keras_fgan/zoo/registry.json is stale: run scripts/train_zoo.py --readme"
     )
     assert json.loads((REPO_ZOO / "index.json").read_text()) == built
-    assert sorted(built["presets"]) == sorted(p.parent.name for p in REPO_ZOO.glob("*/preset.json"))
+    folders = sorted(p.parent.name for p in REPO_ZOO.glob("*/preset.json"))
+    assert sorted(built["presets"]) == folders
     assert registry.REGISTRY_PATH.stat().st_size < 100_000
+    # The data package (`pip install ./zoo`) ships every preset folder as a package.
+    data_package = tomllib.loads((REPO_ZOO / "pyproject.toml").read_text())
+    assert data_package["tool"]["setuptools"]["packages"] == ["keras_fgan_zoo"] + [
+        f"keras_fgan_zoo.{name}" for name in folders
+    ], "zoo/pyproject.toml's packages are stale: run scripts/train_zoo.py --readme"
     for entry in built["presets"].values():
         assert {"class", "description", "recipe", "metrics", "files"} <= set(entry)
         assert entry["metrics"], "headline metrics missing"
