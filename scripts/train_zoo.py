@@ -113,11 +113,6 @@ IMAGE_BASE = {
 }
 
 
-IMAGE_DIVERGENCES = (
-    "kl", "pearson", "squared_hellinger", "reverse_kl", "jensen_shannon", "total_variation", "jeffrey",
-)
-
-
 def _image_presets():
     b = IMAGE_BASE
     return {
@@ -134,7 +129,7 @@ def _image_presets():
             b, objective="wgan", lipschitz="weight_clip", n_critic=5, limit=30000, epochs=5),
         **{
             f"fgan_{div}_fashion_mnist": dict(b, objective="fgan", divergence=div, generator_loss="auto", epochs=10)
-            for div in IMAGE_DIVERGENCES
+            for div in DIVERGENCES
         },
     }
 
