@@ -12,6 +12,14 @@ beside PacGAN's Table 1, to `--out`/mode_coverage_2d_<recipe>_<data>.md.
     KERAS_BACKEND=jax python benchmarks/mode_coverage_2d.py --recipe pacgan --data ring --seeds 5
     KERAS_BACKEND=jax python benchmarks/mode_coverage_2d.py --list
 
+Resumable: each finished training seed is recorded in a JSON file beside
+the report (`..._<recipe>_<data><tag>.json`), and the report is rewritten
+after every seed, so a long run (the grid at 200k steps is about an hour
+per seed on one core) can be spread over several sessions: rerunning the
+same command skips the recorded seeds. Within a seed, training resumes
+from its last epoch (`kf.checkpointing.BackupAndRestore` under
+`--backup-dir`). A record written for another recipe or mixture is refused.
+
 Recipes (`RECIPES`; `scripts/train_zoo.py` trains the zoo presets from the
 same table):
 
@@ -189,6 +197,59 @@ def table(rows, data):
     return "\n".join(lines) + "\n"
 
 
+class RunRecord:
+    """The finished training seeds of one benchmark run, kept in a JSON file
+    (`path`) so that a rerun of the same command skips them."""
+
+    def __init__(self, path, recipe, data):
+        self.path, self.recipe, self.data, self.rows = path, recipe, data, {}
+        if os.path.isfile(path):
+            with open(path) as f:
+                saved = json.load(f)
+            if saved["recipe"] != recipe or saved["data"] != data:
+                raise ValueError(
+                    f"{path} records a run of another recipe or mixture ({saved['data']}, "
+                    f"{json.dumps(saved['recipe'], sort_keys=True)}); pass another --tag or remove it.")
+            self.rows = {int(seed): row for seed, row in saved["seeds"].items()}
+
+    def add(self, seed, scores, seconds):
+        self.rows[seed] = {"scores": scores, "train_s": round(seconds, 1), "backend": keras.backend.backend(),
+                           "date": time.strftime("%Y-%m-%d")}
+        payload = {"recipe": self.recipe, "data": self.data,
+                   "seeds": {str(s): r for s, r in sorted(self.rows.items())}}
+        kf.imaging.atomic_write_bytes(self.path, (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode())
+
+    def table_rows(self, seeds):
+        return [(s, self.rows[s]["scores"], self.rows[s]["train_s"]) for s in seeds if s in self.rows]
+
+
+def report(args, argv, recipe, record, seeds):
+    """The Markdown report of the recorded seeds among `seeds`."""
+    rows = record.table_rows(seeds)
+    command = f"KERAS_BACKEND={keras.backend.backend()} python " + shlex.join(["benchmarks/mode_coverage_2d.py", *argv])
+    backends = sorted({record.rows[seed]["backend"] for seed, _, _ in rows})
+    done = "" if len(rows) == len(seeds) else (
+        f"\n**Partial: {len(rows)} of {len(seeds)} training seeds done**; rerunning the command trains the rest.\n")
+    return f"""# Mode coverage on {args.data}: recipe `{args.recipe}`, {len(seeds)} training seed(s)
+
+Command (repository root): `{command}`
+{done}
+Machine: {platform.machine()} CPU, {os.cpu_count()} cores shared with other jobs, no GPU;
+backend {', '.join(backends)}, Keras {keras.__version__}; training seconds per seed in the table
+(for a seed resumed from its backup, those of the last run only).
+
+Recipe: `{json.dumps(recipe, sort_keys=True)}`
+
+Evaluation: for each trained model, `generate(2500, seed=s)` for s = 0..4;
+high quality within 3 std of the nearest mode (ring std 0.01, grid std 0.05).
+
+{table(rows, args.data)}
+{PUBLISHED}
+Our runs are far shorter than PacGAN's (see `steps` in the recipe), so the
+comparison is with a smaller budget, not like for like.
+"""
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipe", default="pacgan", choices=list(RECIPES))
@@ -202,43 +263,38 @@ def main(argv=None):
                         help="print the coverage of seed 0 every N epochs (200 steps each)")
     parser.add_argument("--tag", default="", help="suffix of the result file")
     parser.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    parser.add_argument("--backup-dir", default=os.path.join("runs", "mode_coverage_backup"),
+                        help="per-seed BackupAndRestore folders of the seed in training")
     parser.add_argument("--list", action="store_true", help="print the recipes and exit")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     if args.list:
         print(json.dumps(RECIPES, indent=1))
         return 0
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
     recipe = recipe_with(args.recipe, args.set)
-    rows, start = [], time.perf_counter()
-    for seed in range(args.first_seed, args.first_seed + args.seeds):
-        log = [CoverageLog(args.data, args.log_every)] if args.log_every else []
-        model, seconds = train(recipe, args.data, seed, callbacks=log,
+    stem = f"mode_coverage_2d_{args.recipe}_{args.data}{args.tag}"
+    os.makedirs(args.out, exist_ok=True)
+    record = RunRecord(os.path.join(args.out, stem + ".json"), recipe, args.data)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    path = os.path.join(args.out, stem + ".md")
+    for seed in seeds:
+        if seed in record.rows:
+            print(f"{args.data} {args.recipe} seed {seed}: recorded in {record.path}, skipped", flush=True)
+            continue
+        callbacks = [kf.checkpointing.BackupAndRestore(
+            os.path.join(args.backup_dir, stem, f"seed_{seed}"), delete_on_finish=True)]
+        if args.log_every:
+            callbacks.append(CoverageLog(args.data, args.log_every))
+        model, seconds = train(recipe, args.data, seed, callbacks=callbacks,
                                steps_per_execution=args.steps_per_execution)
         scores = score(model, args.data)
-        rows.append((seed, scores, seconds))
+        record.add(seed, scores, seconds)
         print(f"{args.data} {args.recipe} seed {seed}: modes {[s['modes'] for s in scores]} "
               f"HQ {[round(s['high_quality'], 4) for s in scores]} ({seconds:.0f} s)", flush=True)
-
-    command = f"KERAS_BACKEND={keras.backend.backend()} python " + shlex.join(sys.argv)
-    report = f"""# Mode coverage on {args.data}: recipe `{args.recipe}`, {args.seeds} training seed(s)
-
-Command (repository root): `{command}`
-
-Machine: {platform.machine()} CPU, {os.cpu_count()} cores shared with other jobs, no GPU;
-backend {keras.backend.backend()}, Keras {keras.__version__}; total {time.perf_counter() - start:.0f} s.
-
-Recipe: `{json.dumps(recipe, sort_keys=True)}`
-
-Evaluation: for each trained model, `generate(2500, seed=s)` for s = 0..4;
-high quality within 3 std of the nearest mode (ring std 0.01, grid std 0.05).
-
-{table(rows, args.data)}
-{PUBLISHED}
-Our runs are far shorter than PacGAN's (see `steps` in the recipe), so the
-comparison is with a smaller budget, not like for like.
-"""
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, f"mode_coverage_2d_{args.recipe}_{args.data}{args.tag}.md")
-    kf.imaging.atomic_write_bytes(path, report.encode())
+        kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())
+    kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())
     print("wrote", path)
     return 0
 
