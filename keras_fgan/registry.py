@@ -119,8 +119,10 @@ class Family:
         recipe (the networks, built from `NETWORK_KEYS`, are passed apart)."""
         kwargs = {
             k: recipe[k] for k in self.recipe_keys()
-            if k not in NETWORK_KEYS + ("gamma",) and recipe.get(k) is not None
+            if k not in NETWORK_KEYS + ("gamma", "clip_value") and recipe.get(k) is not None
         }
+        if "lipschitz" in kwargs:
+            kwargs["lipschitz"] = _lipschitz(kwargs["lipschitz"], recipe.get("gamma"), recipe.get("clip_value"))
         if "regularizers" in kwargs:
             gamma = recipe.get("gamma")
             kwargs["regularizers"] = [
@@ -145,6 +147,8 @@ COMMON = {
     "seed": Parameter(0, kind="int", help="seed of the latent sampler and initialisation"),
 }
 
+_PENALTY_WEIGHT = Parameter(None, kind="float", minimum=0.0,
+                            help="weight of the r1 / r2 / gradient penalties")
 _GAN_LOSS = Parameter("non_saturating", choices=lambda: objectives.GAN_GENERATOR_LOSSES,
                       help="GAN / BiGAN generator loss")
 
@@ -171,6 +175,9 @@ FAMILIES = {
                                    help="WGAN Lipschitz constraint"),
             "n_critic": Parameter(5, kind="int", minimum=1, maximum=100,
                                   help="WGAN critic steps per generator step"),
+            "gamma": _PENALTY_WEIGHT,
+            "clip_value": Parameter(None, kind="float", minimum=0.0,
+                                    help="WGAN weight-clipping bound c (default 0.01)"),
         },
         excludes=("d_steps",),
         reference=("Arjovsky, Chintala and Bottou, 2017. Wasserstein GAN. "
@@ -190,8 +197,7 @@ FAMILIES = {
             "loss": Parameter("non_saturating", choices=losses.names, help="adversarial loss"),
             "regularizers": Parameter([], choices=regularizers.names, kind="list",
                                       help="discriminator regularizers"),
-            "gamma": Parameter(None, kind="float", minimum=0.0,
-                               help="weight of the r1 / r2 / gradient penalties"),
+            "gamma": _PENALTY_WEIGHT,
             "spectral_norm": Parameter(False, kind="bool",
                                        help="spectrally normalised discriminator"),
         },
@@ -206,6 +212,25 @@ FAMILIES = {
 
 # Recipe keys that shape the networks rather than the model.
 NETWORK_KEYS = ("latent_dim", "width", "depth", "spectral_norm")
+
+
+def _lipschitz(name, gamma, clip_value):
+    """WGAN's `lipschitz` argument: the constraint's name, or its config
+    when the recipe sets its strength (`gamma`: the weight of the two- or
+    one-sided gradient penalty, Gulrajani et al. 2017 Eq. 3, default 10;
+    `clip_value`: the weight-clipping bound c, Arjovsky et al. 2017 Alg. 1,
+    default 0.01)."""
+    penalties = ("gradient_penalty", "one_sided_penalty")
+    if gamma is not None and name not in penalties:
+        raise ValueError(f"`gamma` weighs the gradient penalty; lipschitz={name!r} has none "
+                         f"(it applies to lipschitz {' or '.join(penalties)}).")
+    if clip_value is not None and name != "weight_clip":
+        raise ValueError(f"`clip_value` bounds weight clipping; it does not apply to lipschitz={name!r}.")
+    if gamma is not None:
+        return {"name": name, **_weight(name, gamma)}
+    if clip_value is not None:
+        return {"name": name, "clip_value": clip_value}
+    return name
 
 
 def _weight(name, gamma):

@@ -147,6 +147,40 @@ def test_invalid_arguments_raise(kwargs, match):
                 kf.networks.mlp_discriminator(2, width=8, depth=1), **kwargs)
 
 
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ({"lipschitz": "gradient_penalty", "gamma": 0.1}, kf.lipschitz.GradientPenalty(0.1)),
+        ({"lipschitz": "one_sided_penalty", "gamma": 2.0}, kf.lipschitz.GradientPenalty(2.0, one_sided=True)),
+        ({"lipschitz": "weight_clip", "clip_value": 0.05}, kf.lipschitz.WeightClip(0.05)),
+        ({"lipschitz": "gradient_penalty"}, kf.lipschitz.GradientPenalty(10.0)),
+    ],
+)
+def test_recipe_sets_the_constraint_strength(settings, expected, tmp_path):
+    """`gamma` (penalty weight) and `clip_value` in a recipe reach the
+    constraint, and survive a save and load."""
+    model = kf.builders.build_model("wgan", "ring", width=8, depth=1, **settings)
+    assert model.lipschitz.get_config() == expected.get_config()
+    model.save(tmp_path / "wgan.keras")
+    loaded = keras.saving.load_model(tmp_path / "wgan.keras")
+    assert loaded.lipschitz.get_config() == expected.get_config()
+
+
+@pytest.mark.parametrize(
+    "settings, match",
+    [
+        ({"lipschitz": "weight_clip", "gamma": 0.1}, r"gamma.*weighs the gradient penalty"),
+        ({"lipschitz": "spectral_norm", "gamma": 0.1}, r"gamma.*weighs the gradient penalty"),
+        ({"lipschitz": "gradient_penalty", "clip_value": 0.05}, r"clip_value.*does not apply"),
+        ({"lipschitz": "weight_clip", "clip_value": -1.0}, r"clip_value"),
+        ({"lipschitz": "gradient_penalty", "gamma": -1.0}, r"gamma"),
+    ],
+)
+def test_recipe_strength_for_the_wrong_constraint_raises(settings, match):
+    with pytest.raises(ValueError, match=match):
+        kf.builders.build_model("wgan", "ring", width=8, depth=1, **settings)
+
+
 # ------------------------------------------------------------ behaviour --
 @convergence_test("torch")
 def test_critic_estimates_w1_between_two_gaussians():
