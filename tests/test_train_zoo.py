@@ -1,0 +1,45 @@
+"""`scripts/train_zoo.py` and the record of the 2-D recipe sweep: a resumed
+run continues only the recipe it was written for, and the sweep's table is
+the one its record gives."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def train_zoo():
+    return _load("train_zoo", ROOT / "scripts" / "train_zoo.py")
+
+
+def test_backup_of_another_recipe_is_refused(train_zoo, tmp_path):
+    recipe = dict(train_zoo.PRESETS["gan_ring"])
+    train_zoo._claim_backup(tmp_path / "gan_ring", recipe)
+    train_zoo._claim_backup(tmp_path / "gan_ring", dict(recipe))  # the same run: resumed
+    with pytest.raises(SystemExit, match="another recipe"):
+        train_zoo._claim_backup(tmp_path / "gan_ring", dict(recipe, d_lr=1e-4))
+
+
+def test_sweep_table_is_the_record(train_zoo, monkeypatch):
+    monkeypatch.setitem(sys.modules, "train_zoo", train_zoo)
+    sweep = _load("plane_presets_sweep", ROOT / "benchmarks" / "plane_presets_sweep.py")
+    record = json.loads(sweep.RECORD.read_text())
+    text = train_zoo.PLANE_SWEEP.read_text()
+    assert text.endswith(sweep.table(record) + "\n"), (
+        "benchmarks/results/plane_presets_sweep.md is stale: run benchmarks/plane_presets_sweep.py")
+    for entry in record:
+        # Each row's command reproduces the trial's full recipe.
+        assert set(entry["recipe"]) >= {"objective", "data", "epochs", "seed"}, entry["preset"]
+        assert len(entry["per_seed"]) == 5
