@@ -155,7 +155,7 @@ def assemble(objective, nets, **settings):
         ValueError: a key the family does not take.
     """
     check_keys(objective, settings)
-    return registry.model_class(objective)(*nets, **settings)
+    return registry.model_class(objective)(*nets, **registry.family(objective).model_kwargs(settings))
 
 
 def build_model(objective="gan", data="ring", *, sample_shape=None, **settings):

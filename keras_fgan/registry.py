@@ -119,7 +119,7 @@ class Family:
         recipe (the networks, built from `NETWORK_KEYS`, are passed apart)."""
         kwargs = {
             k: recipe[k] for k in self.recipe_keys()
-            if k not in NETWORK_KEYS + ("gamma", "clip_value") and recipe.get(k) is not None
+            if k not in NETWORK_KEYS + STRENGTH_KEYS and recipe.get(k) is not None
         }
         if "lipschitz" in kwargs:
             kwargs["lipschitz"] = _lipschitz(kwargs["lipschitz"], recipe.get("gamma"), recipe.get("clip_value"))
@@ -212,6 +212,10 @@ FAMILIES = {
 
 # Recipe keys that shape the networks rather than the model.
 NETWORK_KEYS = ("latent_dim", "width", "depth", "spectral_norm")
+# Recipe keys that set the strength of another argument (the penalty weight of
+# `regularizers` or `lipschitz`, WGAN's clipping bound), folded into it by
+# `Family.model_kwargs`.
+STRENGTH_KEYS = ("gamma", "clip_value")
 
 
 def _lipschitz(name, gamma, clip_value):

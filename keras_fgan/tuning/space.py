@@ -15,6 +15,8 @@ FAMILY_DIMENSIONS = {
     "generator_loss": "generator_loss",
     "lipschitz": "lipschitz",
     "n_critic": "n_critic",
+    "gamma": "penalty_weight",
+    "clip_value": "clip_value",
 }
 # The families whose every own parameter the space searches (not, e.g., the
 # "adversarial" one, whose regularizers it does not).
