@@ -10,13 +10,21 @@ a Markdown table, per training seed and as mean (min-max) over the seeds,
 beside PacGAN's Table 1, to `--out`/mode_coverage_2d_<recipe>_<data>.md.
 
     KERAS_BACKEND=jax python benchmarks/mode_coverage_2d.py --recipe pacgan --data ring --seeds 5
+    KERAS_BACKEND=jax python benchmarks/mode_coverage_2d.py --preset gan_minimax_grid --seeds 5
     KERAS_BACKEND=jax python benchmarks/mode_coverage_2d.py --list
+
+`--preset NAME` trains a 2-D zoo preset's own recipe (`PRESETS` of
+`scripts/train_zoo.py`, the `keras_fgan.builders` recipes of `keras-fgan
+train`) with training seeds 0..N-1 in place of its seed, through the
+function that trained the preset: the 5-training-seed check of a preset.
 
 Resumable: each finished training seed is recorded in a JSON file beside
 the report (`..._<recipe>_<data><tag>.json`), and the report is rewritten
 after every seed, so a long run (the grid at 200k steps is about an hour
 per seed on one core) can be spread over several sessions: rerunning the
-same command skips the recorded seeds. Within a seed, training resumes
+same command skips the recorded seeds. Seeds recorded by another process
+(say, `--first-seed 3 --seeds 2` on a second core) are merged, not
+overwritten. Within a seed, training resumes
 from its last epoch (`kf.checkpointing.BackupAndRestore` under
 `--backup-dir`). A record written for another recipe or mixture is refused.
 
@@ -145,6 +153,39 @@ def train(recipe, data, seed, callbacks=(), steps_per_execution=STEPS_PER_EXECUT
     return model, time.perf_counter() - start
 
 
+def _train_zoo():
+    """`scripts/train_zoo.py`, imported on first use (it imports this module)."""
+    scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import train_zoo
+
+    return train_zoo
+
+
+def preset_recipe(name, overrides=()):
+    """The recipe of the 2-D zoo preset `name` without its training seed,
+    with `KEY=JSON` overrides applied (checked when the model is built)."""
+    presets = _train_zoo().PRESETS
+    plane = sorted(n for n, r in presets.items() if r["data"] in ("ring", "grid") and "g_width" not in r)
+    if name not in plane:
+        hint = " (the pacgan_* presets: --recipe pacgan)" if name in presets else ""
+        raise ValueError(f"Unknown 2-D preset {name!r}{hint}. Valid: {', '.join(plane)}.")
+    recipe = {k: v for k, v in presets[name].items() if k != "seed"}
+    for item in overrides:
+        key, value = item.split("=", 1)
+        recipe[key] = json.loads(value)
+    return recipe
+
+
+def train_preset(recipe, seed, backup_dir):
+    """Trains a zoo preset's recipe from training seed `seed` as
+    `scripts/train_zoo.py` trains the preset (resumable under
+    `backup_dir`); returns `(model, wall seconds)`."""
+    model, _, seconds, _ = _train_zoo().train_builders_recipe(dict(recipe, seed=seed), backup_dir)
+    return model, seconds
+
+
 class CoverageLog(keras.callbacks.Callback):
     """Prints the mode coverage of `generate(2500, seed=0)` every `every`
     epochs (a learning curve of one run)."""
@@ -189,12 +230,21 @@ def table(rows, data):
         hq = [100 * s["high_quality"] for s in scores]
         lines.append(f"| {seed} | {', '.join(map(str, modes))} | {', '.join(f'{h:.1f}' for h in hq)} | "
                      f"{np.mean(modes):.1f}/{num} | {np.mean(hq):.1f}% | {seconds:.0f} |")
-    means_m = [np.mean([s["modes"] for s in sc]) for _, sc, _ in rows]
-    means_h = [100 * np.mean([s["high_quality"] for s in sc]) for _, sc, _ in rows]
-    lines.append(f"| **mean (min-max) over {len(rows)} training seeds** | | | **{np.mean(means_m):.2f}** "
-                 f"({min(means_m):.1f}-{max(means_m):.1f}) | **{np.mean(means_h):.1f}%** "
-                 f"({min(means_h):.1f}-{max(means_h):.1f}) | |")
+    m = seed_summary([scores for _, scores, _ in rows])
+    lines.append(f"| **mean (min-max) over {m['seeds']} training seeds** | | | **{m['modes']:.2f}** "
+                 f"({m['modes_min']:.1f}-{m['modes_max']:.1f}) | **{m['high_quality']:.1f}%** "
+                 f"({m['high_quality_min']:.1f}-{m['high_quality_max']:.1f}) | |")
     return "\n".join(lines) + "\n"
+
+
+def seed_summary(per_seed_scores):
+    """Mean over training seeds of the per-seed means (modes; high quality
+    in %), with the lowest and highest per-seed mean, from one list of
+    evaluation scores per training seed."""
+    modes = [np.mean([s["modes"] for s in scores]) for scores in per_seed_scores]
+    hq = [100 * np.mean([s["high_quality"] for s in scores]) for scores in per_seed_scores]
+    return {"seeds": len(modes), "modes": float(np.mean(modes)), "modes_min": min(modes), "modes_max": max(modes),
+            "high_quality": float(np.mean(hq)), "high_quality_min": min(hq), "high_quality_max": max(hq)}
 
 
 class RunRecord:
@@ -210,9 +260,17 @@ class RunRecord:
                 raise ValueError(
                     f"{path} records a run of another recipe or mixture ({saved['data']}, "
                     f"{json.dumps(saved['recipe'], sort_keys=True)}); pass another --tag or remove it.")
-            self.rows = {int(seed): row for seed, row in saved["seeds"].items()}
+            self.rows = self._saved_rows()
+
+    def _saved_rows(self):
+        if not os.path.isfile(self.path):
+            return {}
+        with open(self.path) as f:
+            return {int(seed): row for seed, row in json.load(f)["seeds"].items()}
 
     def add(self, seed, scores, seconds):
+        # Seeds another process recorded meanwhile are kept.
+        self.rows = {**self._saved_rows(), **self.rows}
         self.rows[seed] = {"scores": scores, "train_s": round(seconds, 1), "backend": keras.backend.backend(),
                            "date": time.strftime("%Y-%m-%d")}
         payload = {"recipe": self.recipe, "data": self.data,
@@ -230,7 +288,8 @@ def report(args, argv, recipe, record, seeds):
     backends = sorted({record.rows[seed]["backend"] for seed, _, _ in rows})
     done = "" if len(rows) == len(seeds) else (
         f"\n**Partial: {len(rows)} of {len(seeds)} training seeds done**; rerunning the command trains the rest.\n")
-    return f"""# Mode coverage on {args.data}: recipe `{args.recipe}`, {len(seeds)} training seed(s)
+    what = f"preset `{args.preset}`" if args.preset else f"recipe `{args.recipe}`"
+    return f"""# Mode coverage on {args.data}: {what}, {len(seeds)} training seed(s)
 
 Command (repository root): `{command}`
 {done}
@@ -245,7 +304,7 @@ high quality within 3 std of the nearest mode (ring std 0.01, grid std 0.05).
 
 {table(rows, args.data)}
 {PUBLISHED}
-Our runs are far shorter than PacGAN's (see `steps` in the recipe), so the
+Our runs are far shorter than PacGAN's (see the recipe: `steps`, or `epochs` of `n`/`batch_size` steps), so the
 comparison is with a smaller budget, not like for like.
 """
 
@@ -253,9 +312,11 @@ comparison is with a smaller budget, not like for like.
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipe", default="pacgan", choices=list(RECIPES))
+    parser.add_argument("--preset", help="train this 2-D zoo preset's recipe (scripts/train_zoo.py) "
+                        "in place of --recipe; its mixture replaces --data")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                         help="override a recipe setting, e.g. --set steps=40000")
-    parser.add_argument("--data", default="ring", choices=["ring", "grid"])
+    parser.add_argument("--data", choices=["ring", "grid"], help="the mixture (default ring; a preset's own)")
     parser.add_argument("--seeds", type=int, default=5, help="training seeds 0..N-1")
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--steps-per-execution", type=int, default=STEPS_PER_EXECUTION)
@@ -273,25 +334,41 @@ def main(argv=None):
         return 0
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
-    recipe = recipe_with(args.recipe, args.set)
-    stem = f"mode_coverage_2d_{args.recipe}_{args.data}{args.tag}"
+    if args.preset:
+        try:
+            recipe = preset_recipe(args.preset, args.set)
+        except ValueError as e:
+            parser.error(str(e))
+        if args.data not in (None, recipe["data"]):
+            parser.error(f"--preset {args.preset} trains on {recipe['data']}, not --data {args.data}")
+        if args.log_every:
+            parser.error("--log-every is for --recipe runs")
+        args.data = recipe["data"]
+        stem = f"mode_coverage_2d_{args.preset}{args.tag}"
+    else:
+        args.data = args.data or "ring"
+        recipe = recipe_with(args.recipe, args.set)
+        stem = f"mode_coverage_2d_{args.recipe}_{args.data}{args.tag}"
     os.makedirs(args.out, exist_ok=True)
     record = RunRecord(os.path.join(args.out, stem + ".json"), recipe, args.data)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     path = os.path.join(args.out, stem + ".md")
     for seed in seeds:
         if seed in record.rows:
-            print(f"{args.data} {args.recipe} seed {seed}: recorded in {record.path}, skipped", flush=True)
+            print(f"{args.data} {args.preset or args.recipe} seed {seed}: recorded in {record.path}, skipped", flush=True)
             continue
-        callbacks = [kf.checkpointing.BackupAndRestore(
-            os.path.join(args.backup_dir, stem, f"seed_{seed}"), delete_on_finish=True)]
-        if args.log_every:
-            callbacks.append(CoverageLog(args.data, args.log_every))
-        model, seconds = train(recipe, args.data, seed, callbacks=callbacks,
-                               steps_per_execution=args.steps_per_execution)
+        backup_dir = os.path.join(args.backup_dir, stem, f"seed_{seed}")
+        if args.preset:
+            model, seconds = train_preset(recipe, seed, backup_dir)
+        else:
+            callbacks = [kf.checkpointing.BackupAndRestore(backup_dir, delete_on_finish=True)]
+            if args.log_every:
+                callbacks.append(CoverageLog(args.data, args.log_every))
+            model, seconds = train(recipe, args.data, seed, callbacks=callbacks,
+                                   steps_per_execution=args.steps_per_execution)
         scores = score(model, args.data)
         record.add(seed, scores, seconds)
-        print(f"{args.data} {args.recipe} seed {seed}: modes {[s['modes'] for s in scores]} "
+        print(f"{args.data} {args.preset or args.recipe} seed {seed}: modes {[s['modes'] for s in scores]} "
               f"HQ {[round(s['high_quality'], 4) for s in scores]} ({seconds:.0f} s)", flush=True)
         kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())
     kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())

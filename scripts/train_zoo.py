@@ -33,6 +33,7 @@ the image networks; the PacGAN-style presets record the backend they ran on):
 """
 
 import argparse
+import collections
 import datetime
 import json
 import os
@@ -90,6 +91,8 @@ PLANE_TUNED = {
     # Below the target (8/8 modes at 84-86%): a generator EMA for 400 epochs; the README
     # recipe alone gave 47-48%, the base recipe 3-5 modes.
     "bigan_ring": PLANE_GRID_RECIPE,
+    # The same for the minimax GAN: 8/8 modes at 99.1-99.3% (the base recipe: 61-62%).
+    "gan_minimax_ring": PLANE_GRID_RECIPE,
     # gan_toy.py's penalty weight 0.1 (Gulrajani et al. 2017), 400 epochs (31.6k generator
     # steps): 8/8 modes at 96.7-97.5%; at the default weight 10, 73-76% (80 epochs: 15-17%).
     "wgan_gp_ring": WGAN_GP_TUNED,
@@ -100,10 +103,13 @@ PLANE_TUNED = {
     "wgan_clip_ring": dict(latent_dim=2, batch_size=256, clip_value=0.1, epochs=80, decay_epochs=20),
     # The grid: the README recipe with a generator EMA for 400 epochs (31.6k generator steps):
     # GAN and the f-GANs of the same objective 21-22 of 25 modes at 94-96%, where 80 epochs
-    # without EMA gave 10-13 at 28%; minimax 25/25 at 89.6-90.6%; BiGAN 25/25 at 83-85%.
+    # without EMA gave 10-13 at 28%; BiGAN 25/25 at 83-85%.
     **{name: PLANE_GRID_RECIPE for name in (
-        "gan_grid", "gan_minimax_grid", "fgan_gan_grid", "fgan_jensen_shannon_grid",
+        "gan_grid", "fgan_gan_grid", "fgan_jensen_shannon_grid",
         "fgan_jensen_shannon_weighted_grid", "bigan_grid")},
+    # The minimax GAN keeps all 25 grid modes; 800 epochs (63k generator steps), the last
+    # 160 at a tenth of the rates, sharpen them: 25/25 at 96.0-96.2% (400 epochs: 89.6-90.6%).
+    "gan_minimax_grid": dict(PLANE_GRID_RECIPE, epochs=800, decay_epochs=160),
 }
 
 
@@ -341,6 +347,34 @@ PACGAN_HQ = {"ring": 0.97, "grid": 0.95}
 # every GAN, f-GAN, BiGAN and WGAN preset, with at least TARGET_HQ high quality.
 PACGAN_GAN_MODES = {"ring": 6.3, "grid": 17.3}
 
+# The best recipe per mixture retrained from 5 training seeds by
+# benchmarks/mode_coverage_2d.py: (mixture, preset, its record under
+# benchmarks/results), shown in zoo/README.md.
+SEED_BENCHMARKS = (
+    ("ring", "pacgan_ring", "mode_coverage_2d_pacgan_ring_pack3_40k"),
+    ("grid", "gan_minimax_grid", "mode_coverage_2d_gan_minimax_grid"),
+)
+# PacGAN Table 1's rows with the most modes (means of 10 runs).
+PACGAN_BEST_ROW = {"ring": "PacGAN3: 7.8 at 97.7%", "grid": "PacGAN4: 24.8 at 93.6%"}
+
+
+def seed_benchmark_lines():
+    """zoo/README.md's table of the 5-training-seed benchmarks, from their
+    records under benchmarks/results (SEED_BENCHMARKS)."""
+    lines = ["| mixture | recipe of | training seeds | modes: mean (range of seed means) | "
+             "high quality: mean (range) | PacGAN's best | report |", "|---|---|---|---|---|---|---|"]
+    for data, name, stem in SEED_BENCHMARKS:
+        path = ROOT / "benchmarks" / "results" / f"{stem}.json"
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: run its benchmark (benchmarks/mode_coverage_2d.py) first")
+        record = json.loads(path.read_text())
+        m = mc2d.seed_summary([row["scores"] for row in record["seeds"].values()])
+        lines.append(f"| {data} | [{name}]({name}/README.md) | {m['seeds']} | {m['modes']:.2f} "
+                     f"({m['modes_min']:.1f}-{m['modes_max']:.1f}) | {m['high_quality']:.1f}% "
+                     f"({m['high_quality_min']:.1f}-{m['high_quality_max']:.1f}) | {PACGAN_BEST_ROW[data]} | "
+                     f"[{stem}.md](../benchmarks/results/{stem}.md) |")
+    return lines
+
 
 def reaches_pacgan_gan(preset):
     """True when every evaluation seed captures at least PacGAN's plain-GAN
@@ -550,7 +584,7 @@ def _claim_backup(backup_dir, recipe):
     claim.write_text(json.dumps(recipe, sort_keys=True) + "\n")
 
 
-def _train_builders_recipe(recipe, backup_dir):
+def train_builders_recipe(recipe, backup_dir):
     """Trains a `keras_fgan.builders` recipe; returns (model, history, wall
     seconds, epochs restored from a backup). Each phase (the epochs at the
     recipe's rates, then the `decay_epochs` at a tenth of them) is
@@ -580,7 +614,7 @@ def _train_builders_recipe(recipe, backup_dir):
     return model, history, time.time() - start, restored
 
 
-def train_preset(name, epochs=None, out_root=ZOO, overrides=None):
+def train_preset(name, epochs=None, out_root=ZOO, overrides=None, backups=BACKUPS):
     import keras
 
     from keras_fgan import builders
@@ -592,17 +626,17 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None):
     out = Path(out_root) / name
     out.mkdir(parents=True, exist_ok=True)
     # Resumable: rerunning the same command continues from the last epoch.
-    _claim_backup(BACKUPS / name, recipe)
+    _claim_backup(Path(backups) / name, recipe)
     if _is_mlp_recipe(recipe):
         from keras_fgan.checkpointing import BackupAndRestore
 
-        backup = BackupAndRestore(BACKUPS / name, delete_on_finish=True)
-        restored = _backed_up_epochs(BACKUPS / name)
+        backup = BackupAndRestore(Path(backups) / name, delete_on_finish=True)
+        restored = _backed_up_epochs(Path(backups) / name)
         model, wall = mc2d.train(recipe, recipe["data"], recipe["seed"], callbacks=[backup])
         history = model.history
         export = mc2d.build(recipe, recipe["seed"])
     else:
-        model, history, wall, restored = _train_builders_recipe(recipe, BACKUPS / name)
+        model, history, wall, restored = train_builders_recipe(recipe, Path(backups) / name)
         export = builders.from_recipe(recipe, compile=False)
     # An uncompiled copy: networks and weights only, no optimizer state.
     export.set_weights(model.get_weights())
@@ -738,6 +772,8 @@ def write_zoo_readme(out_root=ZOO):
     met = sum(p["metrics"]["meets_target"] for p in plane)
     reached = sum(reaches_pacgan_gan(p) for p in plane)
     tuned = ", ".join(f"`{n}`" for n in sorted(PLANE_TUNED))
+    trained_on = collections.Counter(p["training"]["backend"] for p in presets if "backend" in p.get("training", {}))
+    backends = ", ".join(f"{name}: {count} preset{'s' * (count != 1)}" for name, count in trained_on.most_common())
     lines = [
         "# Model zoo", "",
         "Pretrained presets of keras-fgan, one folder each: `preset.json` (recipe, files with sha256, metrics), "
@@ -754,7 +790,7 @@ def write_zoo_readme(out_root=ZOO):
         "location; each is checked against the packaged sha256 and cached in `$KERAS_HOME/keras_fgan/zoo/<preset>/`. "
         "Command line: `keras-fgan zoo list | show NAME | download NAME|all`.", "",
         "Every preset was trained by `KERAS_BACKEND=<backend> python scripts/train_zoo.py --preset NAME` "
-        "(TensorFlow, except the `pacgan_*` presets: JAX) on a 2-core x86_64 CPU shared with other jobs (no GPU), "
+        f"({backends}) on a 2-core x86_64 CPU shared with other jobs (no GPU), "
         "on a small budget; backend, wall time and the exact command in the cards.", "",
         "## 2-D mixtures (ring: 8 modes, grid: 25 modes)", "",
         f"Target: all modes captured with at least 90% high-quality samples on each of 5 evaluation seeds "
@@ -781,6 +817,10 @@ def write_zoo_readme(out_root=ZOO):
         "at least 97% (ring) / 95% (grid) high-quality samples on every evaluation seed, which goes beyond every "
         "row of PacGAN's Table 1 (ring: GAN 6.3/8 at 98.2%, PacGAN3 7.8 at 97.7%; grid: ALI 24.1/25 at 95.7%, "
         "PacGAN4 24.8 at 93.6%).", "",
+        "The best recipe per mixture retrained from 5 training seeds (`benchmarks/mode_coverage_2d.py`; "
+        "each seed scored on the 5 evaluation seeds), beside the mean mode count and quality of PacGAN's best "
+        "rows:", "",
+        *seed_benchmark_lines(), "",
         "| preset | generator steps | modes (min / mean) | high-quality (min / mean) | target (90%) | "
         "PacGAN's GAN | beyond PacGAN | train s |",
         "|---|---|---|---|---|---|---|---|",
@@ -851,6 +891,9 @@ def main(argv=None):
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                         help="override a recipe setting (for trials), e.g. --set d_lr=5e-4")
     parser.add_argument("--out", default=str(ZOO))
+    parser.add_argument("--backup-dir", default=str(BACKUPS),
+                        help="resumable backups, one folder per preset (another folder lets two trials "
+                             "of one preset run at once)")
     parser.add_argument("--skip-existing", action="store_true")
     parser.add_argument("--reverse", action="store_true", help="train in reverse order (extra workers)")
     parser.add_argument("--shard", default=None, help="I/N: train every N-th of the selected presets from I")
@@ -889,7 +932,7 @@ def main(argv=None):
         if args.skip_existing and (Path(args.out) / name).exists():
             continue  # done, or being trained by another worker
         overrides = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
-        preset = train_preset(name, args.epochs, args.out, overrides)
+        preset = train_preset(name, args.epochs, args.out, overrides, args.backup_dir)
         print(summary_line(preset), flush=True)
         write_index(args.out)
     return 0

@@ -75,3 +75,59 @@ def test_record_of_another_recipe_is_refused(bench, tmp_path, monkeypatch):
 def test_zero_seeds_is_a_usage_error(bench, tmp_path):
     with pytest.raises(SystemExit):
         bench.main(_argv(tmp_path, "--seeds", "0"))
+
+
+def test_records_of_two_processes_are_merged(bench, tmp_path):
+    # Two shards of one run (`--first-seed 0 --seeds 1` and `--first-seed 1 --seeds 1`, one per
+    # core) write the same record: neither may drop the other's seed.
+    path = str(tmp_path / "record.json")
+    recipe = bench.recipe_with("gan")
+    first, second = bench.RunRecord(path, recipe, "ring"), bench.RunRecord(path, recipe, "ring")
+    first.add(0, [{"seed": 0, "modes": 8, "high_quality": 0.9}], 1.0)
+    second.add(1, [{"seed": 0, "modes": 7, "high_quality": 0.8}], 2.0)
+    saved = json.loads(Path(path).read_text())["seeds"]
+    assert sorted(saved) == ["0", "1"]
+    assert saved["0"]["scores"][0]["modes"] == 8 and saved["1"]["scores"][0]["modes"] == 7
+
+
+def _preset_argv(tmp_path, *extra):
+    # gan_ring's recipe cut to one epoch of 512 points with width-16 networks.
+    return ["--preset", "gan_ring", "--seeds", "2", "--set", "epochs=1", "--set", "decay_epochs=0",
+            "--set", "n=512", "--set", "width=16", "--out", str(tmp_path / "out"),
+            "--backup-dir", str(tmp_path / "backup"), *extra]
+
+
+def test_preset_recipe_is_trained_from_each_training_seed(bench, tmp_path):
+    train_zoo = bench._train_zoo()
+    real, seen = train_zoo.train_builders_recipe, []
+
+    def spy(recipe, backup_dir):
+        seen.append((recipe["seed"], recipe["width"], recipe["epochs"]))
+        return real(recipe, backup_dir)
+
+    train_zoo.train_builders_recipe = spy
+    try:
+        assert bench.main(_preset_argv(tmp_path)) == 0
+    finally:
+        train_zoo.train_builders_recipe = real
+    assert seen == [(0, 16, 1), (1, 16, 1)]
+    record = json.loads((tmp_path / "out" / "mode_coverage_2d_gan_ring.json").read_text())
+    expected = {k: v for k, v in train_zoo.PRESETS["gan_ring"].items() if k != "seed"}
+    assert record["recipe"] == dict(expected, epochs=1, decay_epochs=0, n=512, width=16)
+    assert record["data"] == "ring" and sorted(record["seeds"]) == ["0", "1"]
+    text = (tmp_path / "out" / "mode_coverage_2d_gan_ring.md").read_text()
+    assert text.startswith("# Mode coverage on ring: preset `gan_ring`, 2 training seed(s)")
+    assert "--preset gan_ring" in text and "over 2 training seeds" in text
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--preset", "no_such_preset"], "Unknown 2-D preset 'no_such_preset'"),
+    (["--preset", "pacgan_ring"], "--recipe pacgan"),
+    (["--preset", "gan_ring", "--data", "grid"], "trains on ring, not --data grid"),
+    (["--preset", "gan_ring", "--log-every", "5"], "--log-every is for --recipe runs"),
+])
+def test_preset_usage_errors(bench, tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit):
+        bench.main(["--out", str(tmp_path / "out"), *extra])
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

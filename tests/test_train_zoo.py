@@ -43,3 +43,15 @@ def test_sweep_table_is_the_record(train_zoo, monkeypatch):
         # Each row's command reproduces the trial's full recipe.
         assert set(entry["recipe"]) >= {"objective", "data", "epochs", "seed"}, entry["preset"]
         assert len(entry["per_seed"]) == 5
+
+
+def test_seed_benchmarks_are_of_the_presets_recipes(train_zoo):
+    # zoo/README.md's 5-training-seed table is read from records of the recipes the presets ship.
+    for data, name, stem in train_zoo.SEED_BENCHMARKS:
+        record = json.loads((ROOT / "benchmarks" / "results" / f"{stem}.json").read_text())
+        preset = train_zoo.PRESETS[name]
+        assert record["data"] == preset["data"] == data
+        assert {k: preset[k] for k in record["recipe"]} == record["recipe"], name
+        assert all(len(row["scores"]) == len(train_zoo.EVAL_SEEDS) for row in record["seeds"].values())
+    table = "\n".join(train_zoo.seed_benchmark_lines())
+    assert table in (ROOT / "zoo" / "README.md").read_text(), "zoo/README.md is stale: run scripts/train_zoo.py --readme"
