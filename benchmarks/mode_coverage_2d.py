@@ -166,8 +166,9 @@ def _train_zoo():
 def preset_recipe(name, overrides=()):
     """The recipe of the 2-D zoo preset `name` without its training seed,
     with `KEY=JSON` overrides applied (checked when the model is built)."""
-    presets = _train_zoo().PRESETS
-    plane = sorted(n for n, r in presets.items() if r["data"] in ("ring", "grid") and "g_width" not in r)
+    train_zoo = _train_zoo()
+    presets = train_zoo.PRESETS
+    plane = sorted(n for n, r in presets.items() if r["data"] in ("ring", "grid") and not train_zoo._is_mlp_recipe(r))
     if name not in plane:
         hint = " (the pacgan_* presets: --recipe pacgan)" if name in presets else ""
         raise ValueError(f"Unknown 2-D preset {name!r}{hint}. Valid: {', '.join(plane)}.")
@@ -260,7 +261,7 @@ class RunRecord:
                 raise ValueError(
                     f"{path} records a run of another recipe or mixture ({saved['data']}, "
                     f"{json.dumps(saved['recipe'], sort_keys=True)}); pass another --tag or remove it.")
-            self.rows = self._saved_rows()
+            self.rows = {int(seed): row for seed, row in saved["seeds"].items()}
 
     def _saved_rows(self):
         if not os.path.isfile(self.path):

@@ -97,7 +97,7 @@ def _preset_argv(tmp_path, *extra):
             "--backup-dir", str(tmp_path / "backup"), *extra]
 
 
-def test_preset_recipe_is_trained_from_each_training_seed(bench, tmp_path):
+def test_preset_recipe_is_trained_from_each_training_seed(bench, tmp_path, monkeypatch):
     train_zoo = bench._train_zoo()
     real, seen = train_zoo.train_builders_recipe, []
 
@@ -105,11 +105,8 @@ def test_preset_recipe_is_trained_from_each_training_seed(bench, tmp_path):
         seen.append((recipe["seed"], recipe["width"], recipe["epochs"]))
         return real(recipe, backup_dir)
 
-    train_zoo.train_builders_recipe = spy
-    try:
-        assert bench.main(_preset_argv(tmp_path)) == 0
-    finally:
-        train_zoo.train_builders_recipe = real
+    monkeypatch.setattr(train_zoo, "train_builders_recipe", spy)
+    assert bench.main(_preset_argv(tmp_path)) == 0
     assert seen == [(0, 16, 1), (1, 16, 1)]
     record = json.loads((tmp_path / "out" / "mode_coverage_2d_gan_ring.json").read_text())
     expected = {k: v for k, v in train_zoo.PRESETS["gan_ring"].items() if k != "seed"}
