@@ -258,6 +258,10 @@ _FACTORIES = {
     "spectral_norm": SpectralNorm,
 }
 
+# The constraints that are a penalty with a weight (Gulrajani et al. 2017,
+# Eq. 3, and its one-sided variant) rather than a bound on the weights.
+PENALTIES = ("gradient_penalty", "one_sided_penalty")
+
 # The gradient penalty and its helpers live in `keras_fgan.regularizers`
 # (usable with any loss); they are reachable here too, where WGAN users
 # look for them.

@@ -224,10 +224,9 @@ def _lipschitz(name, gamma, clip_value):
     one-sided gradient penalty, Gulrajani et al. 2017 Eq. 3, default 10;
     `clip_value`: the weight-clipping bound c, Arjovsky et al. 2017 Alg. 1,
     default 0.01)."""
-    penalties = ("gradient_penalty", "one_sided_penalty")
-    if gamma is not None and name not in penalties:
+    if gamma is not None and name not in lipschitz.PENALTIES:
         raise ValueError(f"`gamma` weighs the gradient penalty; lipschitz={name!r} has none "
-                         f"(it applies to lipschitz {' or '.join(penalties)}).")
+                         f"(it applies to lipschitz {' or '.join(lipschitz.PENALTIES)}).")
     if clip_value is not None and name != "weight_clip":
         raise ValueError(f"`clip_value` bounds weight clipping; it does not apply to lipschitz={name!r}.")
     if gamma is not None:
@@ -241,7 +240,7 @@ def _weight(name, gamma):
     """The regularizer's weight parameter set to `gamma`."""
     if name in ("r1", "r2"):
         return {"gamma": gamma}
-    if name in ("gradient_penalty", "one_sided_penalty"):
+    if name in lipschitz.PENALTIES:
         return {"weight": gamma}
     return {}
 

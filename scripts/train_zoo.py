@@ -329,13 +329,24 @@ def _command(name, recipe=None, backend="tensorflow"):
 
 
 def _cli_command(recipe):
+    """The `keras-fgan train` command line of a builders recipe: one flag per
+    recipe key the command line takes (every registry parameter; not the
+    script's `decay_epochs`)."""
+    options = {key for family in registry.FAMILIES.values() for key in family.recipe_keys()}
+    options |= set(registry.TRAINING)
     flags = [f"--objective {recipe['objective']}", f"--data {recipe['data']}"]
-    for key in ("loss", "divergence", "lipschitz", "n_critic", "latent_dim", "width", "d_lr", "g_lr",
-                "epochs", "batch_size", "n", "limit", "seed"):
-        if key in recipe and recipe[key] is not None:
-            if key == "n" and recipe["data"] not in registry.MIXTURES:
-                continue
-            flags.append(f"--{key.replace('_', '-')} {recipe[key]}")
+    for key, value in recipe.items():
+        if key in ("objective", "data") or key not in options or value is None or value is False:
+            continue
+        if key == "n" and recipe["data"] not in registry.MIXTURES:
+            continue
+        flag = f"--{key.replace('_', '-')}"
+        if value is True:
+            flags.append(flag)
+        elif isinstance(value, (list, tuple)):
+            flags.append(" ".join([flag, *map(str, value)]))
+        else:
+            flags.append(f"{flag} {value}")
     return "KERAS_BACKEND=tensorflow keras-fgan train " + " ".join(flags) + " --out runs/NAME"
 
 
@@ -511,15 +522,10 @@ def model_card(name, preset):
     else:
         lines += ["The same training through the command line (without the card, reference outputs and "
                   "no-optimizer export):", "", "```", _cli_command(r).replace("NAME", name), "```", ""]
-        if r.get("depth") not in (None, 3):
-            lines += ["(the CLI has no `--depth` flag; this preset uses the default depth.)", ""]
         if r.get("decay_epochs"):
             lines += [f"(the script trains the last {r['decay_epochs']} of the {r['epochs']} epochs at a tenth "
                       "of the learning rates; the CLI has no such option, so the command above trains at the "
                       "constant rates and only approximates this preset.)", ""]
-        if "beta_1" in r:
-            lines += ["(the CLI has no `--beta-1`/`--beta-2` flags; use the script to get exactly these betas.)",
-                      ""]
     lines += ["## Metrics", ""]
     if r["data"] in registry.MIXTURES:
         lines += [f"Protocol: {m['protocol']}. A sample is high quality within 3 std of its nearest mode; "

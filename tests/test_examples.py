@@ -32,7 +32,7 @@ TIMEOUT_S = 900
 # the backends concurrently: the longest one sets the time). Alone on the
 # machine each run took 11-20 s on any backend (2026-12-01).
 BACKEND_OF = {
-    "train_fashion_mnist": "tensorflow",
+    "train_fashion_mnist": "torch",
     "export_and_serve": "tensorflow",
     "quickstart": "jax",
     "bigan_latents": "torch",

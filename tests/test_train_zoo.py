@@ -55,3 +55,25 @@ def test_seed_benchmarks_are_of_the_presets_recipes(train_zoo):
         assert all(len(row["scores"]) == len(train_zoo.EVAL_SEEDS) for row in record["seeds"].values())
     table = "\n".join(train_zoo.seed_benchmark_lines())
     assert table in (ROOT / "zoo" / "README.md").read_text(), "zoo/README.md is stale: run scripts/train_zoo.py --readme"
+
+
+def test_card_command_lines_give_the_presets_recipes(train_zoo):
+    """The `keras-fgan train` line of each builders preset's card parses,
+    with the command line's own parser, to the preset's recipe (every key
+    but the script's `decay_epochs`)."""
+    import shlex
+
+    from keras_fgan import cli
+
+    parser = cli.build_parser()
+    for name, recipe in train_zoo.PRESETS.items():
+        if train_zoo._is_mlp_recipe(recipe):
+            continue
+        words = shlex.split(train_zoo._cli_command(recipe))
+        assert words[:2] == ["KERAS_BACKEND=tensorflow", "keras-fgan"], words
+        args = vars(parser.parse_args(words[2:]))
+        given = {k: v for k, v in args.items() if k not in cli._RUN_OPTIONS}
+        expected = {k: v for k, v in recipe.items() if v is not None and k != "decay_epochs"}
+        if recipe["data"] not in ("ring", "grid"):
+            expected.pop("n", None)
+        assert given == expected, name

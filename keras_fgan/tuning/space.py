@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from keras_fgan import lipschitz
 from keras_fgan import registry
 
 # The hyperparameter that searches each family parameter of the registry.
@@ -26,7 +27,7 @@ OBJECTIVES = tuple(
 )
 MIXTURES = registry.MIXTURES
 DATA_NAMES = tuple(registry.PROTOCOLS)
-PENALTIES = ("gradient_penalty", "one_sided_penalty")
+PENALTIES = lipschitz.PENALTIES
 
 
 def takers(parameter):
