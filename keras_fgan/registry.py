@@ -125,6 +125,9 @@ class Family:
             kwargs["lipschitz"] = _lipschitz(kwargs["lipschitz"], recipe.get("gamma"), recipe.get("clip_value"))
         if "regularizers" in kwargs:
             gamma = recipe.get("gamma")
+            if gamma is not None and not kwargs["regularizers"]:
+                raise ValueError("`gamma` weighs the discriminator regularizers; the recipe has none "
+                                 f"(give `regularizers`, e.g. ['r1'], of {', '.join(regularizers.names())}).")
             kwargs["regularizers"] = [
                 regularizers.get(name if gamma is None else {"name": name, **_weight(name, gamma)})
                 for name in kwargs["regularizers"]
@@ -151,10 +154,15 @@ _PENALTY_WEIGHT = Parameter(None, kind="float", minimum=0.0,
                             help="weight of the r1 / r2 / gradient penalties")
 _GAN_LOSS = Parameter("non_saturating", choices=lambda: objectives.GAN_GENERATOR_LOSSES,
                       help="GAN / BiGAN generator loss")
+_REGULARIZERS = Parameter([], choices=regularizers.names, kind="list",
+                          help="discriminator regularizers")
+# Discriminator regularizers (R1, R2, ...) weighted by `gamma` (BiGAN's
+# joint discriminator is regularized on flat [x, z] pairs).
+_REGULARIZED = {"regularizers": _REGULARIZERS, "gamma": _PENALTY_WEIGHT}
 
 FAMILIES = {
     "gan": Family(
-        "gan", "GAN", {"loss": _GAN_LOSS},
+        "gan", "GAN", {"loss": _GAN_LOSS, **_REGULARIZED},
         reference="Goodfellow et al., 2014. Generative Adversarial Nets. https://arxiv.org/abs/1406.2661",
         title="GAN ({loss} generator loss)",
     ),
@@ -164,6 +172,7 @@ FAMILIES = {
             "divergence": Parameter("jensen_shannon", choices=divergences.names, help="f-GAN divergence"),
             "generator_loss": Parameter("auto", choices=lambda: objectives.F_GAN_GENERATOR_LOSSES,
                                         help="f-GAN generator loss"),
+            **_REGULARIZED,
         },
         reference="Nowozin, Cseke and Tomioka, 2016. f-GAN. https://arxiv.org/abs/1606.00709",
         title="f-GAN ({divergence} divergence)",
@@ -186,7 +195,7 @@ FAMILIES = {
         title="WGAN ({lipschitz} Lipschitz constraint)",
     ),
     "bigan": Family(
-        "bigan", "BiGAN", {"loss": _GAN_LOSS}, excludes=("pack",), joint=True,
+        "bigan", "BiGAN", {"loss": _GAN_LOSS, **_REGULARIZED}, excludes=("pack",), joint=True,
         reference=("Donahue, Kraehenbuehl and Darrell, 2017. Adversarial Feature Learning. "
                    "https://arxiv.org/abs/1605.09782"),
         title="BiGAN ({loss} generator loss)",
@@ -195,9 +204,7 @@ FAMILIES = {
         "adversarial", "AdversarialModel",
         {
             "loss": Parameter("non_saturating", choices=losses.names, help="adversarial loss"),
-            "regularizers": Parameter([], choices=regularizers.names, kind="list",
-                                      help="discriminator regularizers"),
-            "gamma": _PENALTY_WEIGHT,
+            **_REGULARIZED,
             "spectral_norm": Parameter(False, kind="bool",
                                        help="spectrally normalised discriminator"),
         },

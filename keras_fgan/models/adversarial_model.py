@@ -532,19 +532,30 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
                 value = decay * average.value + (1.0 - decay) * value
             average.assign(value)
 
+    def discriminator_inputs(self, real, z, training=True):
+        """The real and generated batches the discriminator's step scores,
+        `(real_in, fake_in)`, each one tensor (here packed samples; no
+        gradient reaches the generator). The regularizers differentiate
+        `discriminate` with respect to them."""
+        fake = self.call_network(self.generator, z, training, gradient=False)
+        return self.pack_samples(real), self.pack_samples(fake)
+
+    def discriminate(self, inputs, training=True):
+        """Discriminator scores of a batch from `discriminator_inputs`."""
+        return self.call_network(self.discriminator, inputs, training)
+
     def discriminator_loss(self, real, z, training=True):
         """Returns `(loss, logs)` minimised by the discriminator: the loss'
         discriminator term plus every regularizer's penalty."""
-        fake = self.call_network(self.generator, z, training, gradient=False)
-        real_in, fake_in = self.pack_samples(real), self.pack_samples(fake)
-        real_scores = self.call_network(self.discriminator, real_in, training)
-        fake_scores = self.call_network(self.discriminator, fake_in, training)
+        real_in, fake_in = self.discriminator_inputs(real, z, training)
+        real_scores = self.discriminate(real_in, training)
+        fake_scores = self.discriminate(fake_in, training)
         loss = self.adversarial_loss.discriminator_loss(real_scores, fake_scores)
         logs = dict(self.adversarial_loss.metrics(real_scores, fake_scores))
         seed = self.seed_generator if training else self._eval_seed_generator
         for regularizer in self.regularizers:
             penalty, extra = regularizer(
-                lambda x: self.call_network(self.discriminator, x, training), real_in, fake_in, seed
+                lambda x: self.discriminate(x, training), real_in, fake_in, seed
             )
             loss = loss + penalty
             logs.update(extra)

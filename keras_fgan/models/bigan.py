@@ -44,9 +44,11 @@ class BiGAN(AdversarialModel):
             `sample_shape` and `(latent_dim,)`, one logit per pair.
         loss: "non_saturating" or "minimax" (the G/E objective).
         **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `ema`,
-            `seed`). Donahue et al. use `latent_prior="uniform"`. The joint
-            discriminator takes no packing and no input-gradient
-            regularizers (`pack` must be 1, `regularizers` empty).
+            `regularizers`, `seed`). Donahue et al. use
+            `latent_prior="uniform"`. The joint discriminator takes no
+            packing (`pack` must be 1); the regularizers see it as a function
+            of flat `[x, z]` pairs (`joint_inputs`): `R1` penalises
+            `|grad_(x, z) D(x, E(x))|^2` on real pairs.
 
     Example:
 
@@ -64,6 +66,8 @@ class BiGAN(AdversarialModel):
         Donahue, Kraehenbuehl, Darrell. "Adversarial Feature Learning."
         ICLR 2017, Sec. 3 (Eq. 3) and Sec. 3.4 (the flipped-label objective).
         Dumoulin et al. "Adversarially Learned Inference." ICLR 2017, Sec. 2.
+        Mescheder, Geiger, Nowozin. "Which Training Methods for GANs do
+        actually Converge?" ICML 2018, Eq. 9 (R1, here on joint pairs).
     """
 
     def __init__(self, generator, encoder, discriminator, loss="non_saturating", **kwargs):
@@ -73,11 +77,10 @@ class BiGAN(AdversarialModel):
                 f"{', '.join(objectives.GAN_GENERATOR_LOSSES)}."
             )
         network_input_shapes(encoder, "encoder")  # a Keras model with an input shape
-        if kwargs.get("pack", 1) != 1 or kwargs.get("regularizers"):
+        if kwargs.get("pack", 1) != 1:
             raise ValueError(
                 "BiGAN's joint discriminator takes (x, z) pairs: it supports no packing "
-                "(`pack` must be 1) and no input-gradient regularizers. Received: "
-                f"pack={kwargs.get('pack', 1)!r}, regularizers={kwargs.get('regularizers')!r}"
+                f"(`pack` must be 1). Received: pack={kwargs.get('pack')!r}"
             )
         self.loss_variant = loss
         super().__init__(generator, discriminator, loss=losses.get(loss), **kwargs)
@@ -124,6 +127,37 @@ class BiGAN(AdversarialModel):
         return self.generator.trainable_variables + self.encoder.trainable_variables
 
     # ------------------------------------------------------------- losses --
+    def joint_inputs(self, real, z, detach=False, training=True):
+        """The pairs `(x, E(x))` and `(G(z), z)` as flat vectors `[x, z]`.
+
+        Each pair is one vector (the flattened sample, then the latent), so
+        an input-gradient regularizer sees the joint discriminator as a
+        function of one tensor: R1 penalises the norm of its gradient with
+        respect to both the sample and the latent of real pairs.
+
+        Args:
+            real: a batch of data samples.
+            z: a batch of prior latents.
+            detach: stop gradients into G and E (the discriminator's step).
+            training: passed to the encoder and generator.
+
+        Returns:
+            `(real_pairs, fake_pairs)`, each of shape
+            `(batch, prod(sample_shape) + latent_dim)`.
+        """
+        encoded = self.call_network(self.encoder, real, training, gradient=not detach)
+        fake = self.call_network(self.generator, z, training, gradient=not detach)
+        return _pairs(real, encoded), _pairs(fake, z)
+
+    def discriminator_inputs(self, real, z, training=True):
+        return self.joint_inputs(real, z, detach=True, training=training)
+
+    def discriminate(self, pairs, training=True):
+        """Joint discriminator logits of flat `[x, z]` pairs (`joint_inputs`)."""
+        size = int(np.prod(self.sample_shape))
+        samples = ops.reshape(pairs[:, :size], (-1,) + tuple(self.sample_shape))
+        return self.call_network(self.discriminator, [samples, pairs[:, size:]], training)
+
     def joint_outputs(self, real, z, detach=False, training=True):
         """Discriminator logits on `(x, E(x))` and on `(G(z), z)`.
 
@@ -136,17 +170,8 @@ class BiGAN(AdversarialModel):
         Returns:
             `(real_outputs, fake_outputs)`.
         """
-        encoded = self.call_network(self.encoder, real, training, gradient=not detach)
-        fake = self.call_network(self.generator, z, training, gradient=not detach)
-        return (
-            self.call_network(self.discriminator, [real, encoded], training),
-            self.call_network(self.discriminator, [fake, z], training),
-        )
-
-    def discriminator_loss(self, real, z, training=True):
-        real_out, fake_out = self.joint_outputs(real, z, detach=True, training=training)
-        loss = objectives.gan_discriminator_loss(real_out, fake_out)
-        return loss, {"d_loss": loss}
+        real_pairs, fake_pairs = self.joint_inputs(real, z, detach, training)
+        return self.discriminate(real_pairs, training), self.discriminate(fake_pairs, training)
 
     def generator_loss(self, real, z, training=True):
         real_out, fake_out = self.joint_outputs(real, z, training=training)
@@ -243,3 +268,10 @@ class BiGAN(AdversarialModel):
             "encoder": keras.saving.serialize_keras_object(self.encoder),
             "loss": self.loss_variant,
         }
+
+
+def _pairs(samples, latents):
+    """`[flatten(samples), latents]` along the feature axis, float32."""
+    samples = ops.cast(samples, "float32")
+    flat = ops.reshape(samples, (ops.shape(samples)[0], -1))
+    return ops.concatenate([flat, ops.cast(latents, "float32")], axis=1)

@@ -241,8 +241,8 @@ class GANHyperModel(keras_tuner.HyperModel):
         )
         settings = {"seed": self.seed}
         for parameter in registry.family(objective).parameters:
-            if parameter in registry.STRENGTH_KEYS:
-                continue  # in the Lipschitz constraint `_lipschitz` builds
+            if parameter in registry.STRENGTH_KEYS or parameter in space.UNSEARCHED:
+                continue  # in the Lipschitz constraint `_lipschitz` builds, or left at its default
             settings[parameter] = (
                 self._lipschitz(values) if parameter == "lipschitz"
                 else values[space.FAMILY_DIMENSIONS[parameter]]

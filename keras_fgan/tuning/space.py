@@ -19,11 +19,14 @@ FAMILY_DIMENSIONS = {
     "gamma": "penalty_weight",
     "clip_value": "clip_value",
 }
-# The families whose every own parameter the space searches (not, e.g., the
-# "adversarial" one, whose regularizers it does not).
+# Family parameters the space leaves at their defaults: the discriminator
+# regularizers the GAN and f-GAN families may add (none by default).
+UNSEARCHED = ("regularizers",)
+# The families whose every other own parameter the space searches (not, e.g.,
+# the "adversarial" one, whose loss and spectral norm it does not).
 OBJECTIVES = tuple(
     name for name, family in registry.FAMILIES.items()
-    if set(family.parameters) <= set(FAMILY_DIMENSIONS)
+    if set(family.parameters) - set(UNSEARCHED) <= set(FAMILY_DIMENSIONS)
 )
 MIXTURES = registry.MIXTURES
 DATA_NAMES = tuple(registry.PROTOCOLS)
