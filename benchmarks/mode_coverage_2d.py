@@ -26,7 +26,9 @@ same command skips the recorded seeds. Seeds recorded by another process
 (say, `--first-seed 3 --seeds 2` on a second core) are merged, not
 overwritten. Within a seed, training resumes
 from its last epoch (`kf.checkpointing.BackupAndRestore` under
-`--backup-dir`). A record written for another recipe or mixture is refused.
+`--backup-dir`, tied to its recipe, mixture and seed). A record written for
+another recipe or mixture is refused. When every seed asked for is recorded,
+the command only rewrites the report from the record.
 
 Recipes (`RECIPES`; `scripts/train_zoo.py` trains the zoo presets from the
 same table):
@@ -354,14 +356,17 @@ def main(argv=None):
     record = RunRecord(os.path.join(args.out, stem + ".json"), recipe, args.data)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     path = os.path.join(args.out, stem + ".md")
+    recorded = set(record.rows)
     for seed in seeds:
-        if seed in record.rows:
+        if seed in recorded:
             print(f"{args.data} {args.preset or args.recipe} seed {seed}: recorded in {record.path}, skipped", flush=True)
             continue
         backup_dir = os.path.join(args.backup_dir, stem, f"seed_{seed}")
         if args.preset:
             model, seconds = train_preset(recipe, seed, backup_dir)
         else:
+            # A backup resumes only the run it was written for (recipe, mixture, seed).
+            _train_zoo().claim_backup(backup_dir, dict(recipe, data=args.data, seed=seed))
             callbacks = [kf.checkpointing.BackupAndRestore(backup_dir, delete_on_finish=True)]
             if args.log_every:
                 callbacks.append(CoverageLog(args.data, args.log_every))
@@ -372,8 +377,10 @@ def main(argv=None):
         print(f"{args.data} {args.preset or args.recipe} seed {seed}: modes {[s['modes'] for s in scores]} "
               f"HQ {[round(s['high_quality'], 4) for s in scores]} ({seconds:.0f} s)", flush=True)
         kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())
-    kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())
-    print("wrote", path)
+        print("wrote", path, flush=True)
+    if all(seed in recorded for seed in seeds):  # nothing to train: the report from the record
+        kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())
+        print("wrote", path)
     return 0
 
 

@@ -58,7 +58,7 @@ def add(record, tag, directory):
 def row(entry):
     seeds = entry["per_seed"]
     meets = all(s["modes"] == entry["num_modes"] and s["high_quality"] >= train_zoo.TARGET_HQ for s in seeds)
-    command = train_zoo._command(entry["preset"], entry["recipe"], entry["backend"])
+    command = train_zoo.reproduce_command(entry["preset"], entry["recipe"], entry["backend"])
     hq = ", ".join(f"{100 * s['high_quality']:.1f}%" for s in seeds)
     return (f"| {entry['preset']} | {entry['trial']} | {', '.join(str(s['modes']) for s in seeds)} | "
             f"{hq} | {'yes' if meets else 'no'} | "

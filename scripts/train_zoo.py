@@ -321,7 +321,7 @@ def _samples_png(model, recipe, path, name=None):
         imaging.save_image_grid(model.generate(64, seed=0), path, ncols=8)
 
 
-def _command(name, recipe=None, backend="tensorflow"):
+def reproduce_command(name, recipe=None, backend="tensorflow"):
     """The script command that reproduces a preset (with `--set` for any
     setting that differs from the script's current recipe)."""
     command = f"KERAS_BACKEND={backend} python scripts/train_zoo.py --preset {name}"
@@ -335,7 +335,7 @@ def _command(name, recipe=None, backend="tensorflow"):
     return command
 
 
-def _cli_command(recipe):
+def cli_command(recipe):
     """The `keras-fgan train` command line of a builders recipe: one flag per
     recipe key the command line takes (every registry parameter; not the
     script's `decay_epochs`)."""
@@ -523,12 +523,12 @@ def model_card(name, preset):
               f"| machine | {t['machine']} |",
               f"| backend | {t['backend']} (Keras {t['keras']}) |",
               f"| date | {t['date']} |", "",
-              "Reproduce (writes this folder):", "", "```", _command(name, r, t["backend"]), "```", ""]
+              "Reproduce (writes this folder):", "", "```", reproduce_command(name, r, t["backend"]), "```", ""]
     if _is_mlp_recipe(r):
         lines += mlp_notes
     else:
         lines += ["The same training through the command line (without the card, reference outputs and "
-                  "no-optimizer export):", "", "```", _cli_command(r).replace("NAME", name), "```", ""]
+                  "no-optimizer export):", "", "```", cli_command(r).replace("NAME", name), "```", ""]
         if r.get("decay_epochs"):
             lines += [f"(the script trains the last {r['decay_epochs']} of the {r['epochs']} epochs at a tenth "
                       "of the learning rates; the CLI has no such option, so the command above trains at the "
@@ -585,7 +585,7 @@ def _backed_up_epochs(backup_dir):
     return json.loads(state.read_text())["epoch"] if state.is_file() else 0
 
 
-def _claim_backup(backup_dir, recipe):
+def claim_backup(backup_dir, recipe):
     """Ties `backup_dir` to `recipe` (its `recipe.json`), so that a rerun
     resumes only the run it was written for: a backup of another recipe
     (say, an interrupted trial with other `--set` values) is refused."""
@@ -642,7 +642,7 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None, backups=BACKUP
     out = Path(out_root) / name
     out.mkdir(parents=True, exist_ok=True)
     # Resumable: rerunning the same command continues from the last epoch.
-    _claim_backup(Path(backups) / name, recipe)
+    claim_backup(Path(backups) / name, recipe)
     if _is_mlp_recipe(recipe):
         from keras_fgan.checkpointing import BackupAndRestore
 
@@ -675,7 +675,7 @@ def train_preset(name, epochs=None, out_root=ZOO, overrides=None, backups=BACKUP
             "machine": machine(),
             "date": datetime.date.today().isoformat(),
             "final_logs": last,
-            "command": _command(name, recipe, keras.backend.backend()),
+            "command": reproduce_command(name, recipe, keras.backend.backend()),
         },
         "files": {},
     }
@@ -699,7 +699,7 @@ def recard(out_root=ZOO):
         if preset["class"] == "Classifier":
             continue
         preset["files"].pop("README.md", None)
-        preset["training"]["command"] = _command(preset["name"], preset["recipe"], preset["training"]["backend"])
+        preset["training"]["command"] = reproduce_command(preset["name"], preset["recipe"], preset["training"]["backend"])
         card = path.parent / "README.md"
         card.write_text(model_card(preset["name"], preset))
         preset["files"]["README.md"] = file_record(card)

@@ -72,6 +72,29 @@ def test_record_of_another_recipe_is_refused(bench, tmp_path, monkeypatch):
         bench.main(_argv(tmp_path))
 
 
+def test_backup_of_another_recipe_is_refused(bench, tmp_path, monkeypatch):
+    # An interrupted seed's backup left by `--set steps=400` does not resume a `steps=200` run.
+    backup = tmp_path / "backup" / "mode_coverage_2d_gan_ring" / "seed_0"
+    other = bench.recipe_with("gan", ["steps=400", "g_width=16", "d_width=16"])
+    bench._train_zoo().claim_backup(backup, dict(other, data="ring", seed=0))
+    monkeypatch.setattr(bench, "train", lambda *a, **k: pytest.fail("trained on a backup of another recipe"))
+    with pytest.raises(SystemExit, match="another recipe"):
+        bench.main(_argv(tmp_path))
+
+
+def test_rerun_of_a_recorded_run_rewrites_the_report_only(bench, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    recipe = bench.recipe_with("gan", ["steps=200", "g_width=16", "d_width=16"])
+    scores = [{"seed": s, "modes": 8, "high_quality": 0.9} for s in bench.EVAL_SEEDS]
+    (out / "mode_coverage_2d_gan_ring.json").write_text(json.dumps(
+        {"recipe": recipe, "data": "ring", "seeds": {str(s): {"scores": scores, "train_s": 1.0, "backend": "jax", "date": "2026-12-03"} for s in (0, 1)}}))
+    monkeypatch.setattr(bench, "train", lambda *a, **k: pytest.fail("trained a recorded seed"))
+    assert bench.main(_argv(tmp_path)) == 0
+    text = (out / "mode_coverage_2d_gan_ring.md").read_text()
+    assert "| 0 |" in text and "| 1 |" in text and "Partial" not in text
+
+
 def test_zero_seeds_is_a_usage_error(bench, tmp_path):
     with pytest.raises(SystemExit):
         bench.main(_argv(tmp_path, "--seeds", "0"))

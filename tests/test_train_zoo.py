@@ -26,10 +26,10 @@ def train_zoo():
 
 def test_backup_of_another_recipe_is_refused(train_zoo, tmp_path):
     recipe = dict(train_zoo.PRESETS["gan_ring"])
-    train_zoo._claim_backup(tmp_path / "gan_ring", recipe)
-    train_zoo._claim_backup(tmp_path / "gan_ring", dict(recipe))  # the same run: resumed
+    train_zoo.claim_backup(tmp_path / "gan_ring", recipe)
+    train_zoo.claim_backup(tmp_path / "gan_ring", dict(recipe))  # the same run: resumed
     with pytest.raises(SystemExit, match="another recipe"):
-        train_zoo._claim_backup(tmp_path / "gan_ring", dict(recipe, d_lr=1e-4))
+        train_zoo.claim_backup(tmp_path / "gan_ring", dict(recipe, d_lr=1e-4))
 
 
 def test_sweep_table_is_the_record(train_zoo, monkeypatch):
@@ -69,7 +69,7 @@ def test_card_command_lines_give_the_presets_recipes(train_zoo):
     for name, recipe in train_zoo.PRESETS.items():
         if train_zoo._is_mlp_recipe(recipe):
             continue
-        words = shlex.split(train_zoo._cli_command(recipe))
+        words = shlex.split(train_zoo.cli_command(recipe))
         assert words[:2] == ["KERAS_BACKEND=tensorflow", "keras-fgan"], words
         args = vars(parser.parse_args(words[2:]))
         given = {k: v for k, v in args.items() if k not in cli._RUN_OPTIONS}
