@@ -155,7 +155,11 @@ def _image_presets():
             b, objective="wgan", lipschitz="gradient_penalty", n_critic=5, limit=30000, epochs=5),
         # A 16-d code: the recipe of benchmarks/bigan_fashion_mnist.py, where E(x)
         # beats random encoders by 11.3 points on the linear probe (latent 64: 2.9).
-        "bigan_fashion_mnist": dict(b, objective="bigan", loss="non_saturating", latent_dim=16, epochs=10),
+        # 40 epochs with a generator EMA: FD 5.28, precision 0.88, recall 0.69, probe
+        # 77.3% (random encoders 64.6%), where 10 epochs without gave FD 4.13, 0.85,
+        # 0.53, 75.4%: better precision, recall and probe, a worse Frechet distance.
+        "bigan_fashion_mnist": dict(b, objective="bigan", loss="non_saturating", latent_dim=16, epochs=40,
+                                    ema=0.999),
         "wgan_clip_fashion_mnist": dict(
             b, objective="wgan", lipschitz="weight_clip", n_critic=5, limit=30000, epochs=5),
         **{
