@@ -166,6 +166,10 @@ def _image_presets():
             f"fgan_{div}_fashion_mnist": dict(b, objective="fgan", divergence=div, generator_loss="auto", epochs=10)
             for div in DIVERGENCES
         },
+        # The best f-GAN at 10 epochs (FD 5.44, precision 0.79, recall 0.43); 40 epochs
+        # with a generator EMA: FD 3.07, precision 0.81, recall 0.57.
+        "fgan_jeffrey_fashion_mnist": dict(b, objective="fgan", divergence="jeffrey", generator_loss="auto",
+                                           epochs=40, ema=0.999),
     }
 
 
