@@ -20,7 +20,7 @@ FAMILY_DIMENSIONS = {
     "clip_value": "clip_value",
 }
 # Family parameters the space leaves at their defaults: the discriminator
-# regularizers the GAN and f-GAN families may add (none by default).
+# regularizers the GAN, f-GAN and BiGAN families may add (none by default).
 UNSEARCHED = ("regularizers",)
 # The families whose every other own parameter the space searches (not, e.g.,
 # the "adversarial" one, whose loss and spectral norm it does not).
