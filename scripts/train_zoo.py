@@ -80,10 +80,12 @@ DIVERGENCES = divergences.names()
 PLANE_TUNED_RECIPE = {"latent_dim": 2, "batch_size": 256, "d_lr": 4e-3, "g_lr": 1e-3, "beta_1": 0.5}
 WGAN_GP_TUNED = dict(PLANE_TUNED_RECIPE, d_lr=1e-4, g_lr=1e-4, beta_2=0.9, epochs=400, decay_epochs=80, gamma=0.1)
 PLANE_GRID_RECIPE = dict(PLANE_TUNED_RECIPE, ema=0.999, epochs=400, decay_epochs=80)
+# The f-GAN presets trained with an R1 penalty (the recipe and its history: PLANE_TUNED).
 R1_RECIPE_PRESETS = (
-    "fgan_alpha_grid", "fgan_alpha_ring", "fgan_jeffrey_grid", "fgan_jeffrey_ring", "fgan_neyman_grid", "fgan_neyman_ring",
-    "fgan_pearson_grid", "fgan_pearson_ring", "fgan_reverse_kl_grid", "fgan_reverse_kl_ring",
-    "fgan_total_variation_grid",
+    "fgan_kl_grid", "fgan_squared_hellinger_grid",
+    "fgan_alpha_grid", "fgan_alpha_ring", "fgan_jeffrey_grid", "fgan_jeffrey_ring",
+    "fgan_neyman_grid", "fgan_neyman_ring", "fgan_pearson_grid", "fgan_pearson_ring",
+    "fgan_reverse_kl_grid", "fgan_reverse_kl_ring", "fgan_total_variation_grid",
 )
 PLANE_TUNED = {
     "gan_ring": PLANE_TUNED_RECIPE,
@@ -123,7 +125,7 @@ PLANE_TUNED = {
     # (2026-12-03): 25/25 grid modes at 93-95% (total variation 71%), 8/8 ring modes at
     # 95-96% (alpha 83-84%); total variation on the ring stays at 1-2 modes.
     **{name: dict(PLANE_GRID_RECIPE, regularizers=["r1"], gamma=1.0, epochs=300, decay_epochs=210)
-       for name in ("fgan_kl_grid", "fgan_squared_hellinger_grid", *R1_RECIPE_PRESETS)},
+       for name in R1_RECIPE_PRESETS},
     # The minimax GAN keeps all 25 grid modes; 800 epochs (63k generator steps), the last
     # 160 at a tenth of the rates, sharpen them: 25/25 at 96.0-96.6% (400 epochs: 89.6-90.6%).
     # Training seed 3 of 5 loses 2-3 modes (benchmarks/results/mode_coverage_2d_gan_minimax_grid.md);
