@@ -367,9 +367,9 @@ def _train_recipe(args):
         )
     recipe = {key: registry.TRAINING[key].default for key in ("objective", "data")}
     recipe.update(given)
-    parameters = {key for family in registry.FAMILIES.values() for key in family.recipe_keys()}
     try:
-        builders.check_keys(recipe["objective"], [key for key in given if key in parameters])
+        model_keys, _, _ = builders.split_recipe(recipe)
+        registry.family(recipe["objective"]).model_kwargs(model_keys)
     except ValueError as error:
         raise UsageError(str(error)) from None
     try:

@@ -59,7 +59,11 @@ def test_help_and_version_import_no_backend():
         (["train", "--n-critic", "3"], 2, r"`n_critic` applies to objective wgan"),
         (["train", "--objective", "wgan", "--loss", "minimax"], 2, r"`loss` applies to objective gan, bigan or adversarial, not 'wgan'"),
         (["train", "--objective", "fgan", "--d-steps", "2", "--lipschitz", "weight_clip"], 2, "`lipschitz`"),
-        (["train", "--objective", "fgan", "--divergence", "nope"], 1, r"Unknown divergence 'nope'"),
+        (["train", "--objective", "fgan", "--divergence", "nope"], 2, r"Unknown divergence 'nope'"),
+        (["train", "--gamma", "1.0"], 2, r"`gamma` weighs the discriminator regularizers; the recipe has none"),
+        (["train", "--regularizers", "r9"], 2, r"Unknown regularizers 'r9'. Did you mean"),
+        (["train", "--objective", "wgan", "--lipschitz", "weight_clip", "--gamma", "1"], 2,
+         r"`gamma` weighs the gradient penalty; lipschitz='weight_clip' has none"),
         (["train", "--latent-dim", "100000000"], 2, r"--latent-dim: expected an integer from 1 to 4,096"),
         (["train", "--width", "0"], 2, r"--width: expected an integer from 1 to 4,096"),
         (["train", "--resume"], 2, r"--resume: .* holds no run to continue"),
@@ -92,7 +96,7 @@ def test_failed_train_keeps_the_previous_run(tmp_path, capsys):
     (out / "recipe.json").write_text('{"objective": "gan"}')
     for argv, code in (
         (["--latent-dim", "100000000"], 2),
-        (["--objective", "fgan", "--divergence", "nope"], 1),  # the model is built first
+        (["--objective", "fgan", "--divergence", "nope"], 2),
     ):
         status, err = _run(["train", *argv, "--out", out], capsys)
         assert status == code and len(err) == 1, err
