@@ -80,13 +80,16 @@ DIVERGENCES = divergences.names()
 PLANE_TUNED_RECIPE = {"latent_dim": 2, "batch_size": 256, "d_lr": 4e-3, "g_lr": 1e-3, "beta_1": 0.5}
 WGAN_GP_TUNED = dict(PLANE_TUNED_RECIPE, d_lr=1e-4, g_lr=1e-4, beta_2=0.9, epochs=400, decay_epochs=80, gamma=0.1)
 PLANE_GRID_RECIPE = dict(PLANE_TUNED_RECIPE, ema=0.999, epochs=400, decay_epochs=80)
+WGAN_CLIP_TUNED = dict(latent_dim=2, batch_size=256, clip_value=0.1, epochs=80, decay_epochs=20)
 # The f-GAN presets trained with an R1 penalty (the recipe and its history: PLANE_TUNED).
 R1_RECIPE_PRESETS = (
     "fgan_kl_grid", "fgan_squared_hellinger_grid",
     "fgan_alpha_grid", "fgan_alpha_ring", "fgan_jeffrey_grid", "fgan_jeffrey_ring",
     "fgan_neyman_grid", "fgan_neyman_ring", "fgan_pearson_grid", "fgan_pearson_ring",
-    "fgan_reverse_kl_grid", "fgan_reverse_kl_ring", "fgan_total_variation_grid",
+    "fgan_reverse_kl_grid", "fgan_reverse_kl_ring",
 )
+# The same penalty for 500 epochs, the last 410 at a tenth of the rates (PLANE_TUNED).
+R1_LONG_RECIPE = dict(PLANE_GRID_RECIPE, regularizers=["r1"], gamma=1.0, epochs=500, decay_epochs=410)
 PLANE_TUNED = {
     "gan_ring": PLANE_TUNED_RECIPE,
     "fgan_gan_ring": PLANE_TUNED_RECIPE,
@@ -96,33 +99,40 @@ PLANE_TUNED = {
     "fgan_jensen_shannon_weighted_ring": dict(PLANE_TUNED_RECIPE, d_lr=2e-3),
     # KL captured 0-1 modes at rates of 1e-3 and 4e-3.
     "fgan_kl_ring": dict(PLANE_TUNED_RECIPE, d_lr=5e-4, g_lr=5e-4),
-    # Below the target (8/8 modes at 87-89%): a generator EMA for 400 epochs, the last 200
-    # at a tenth of the rates (the last 80: 84-86%); the README recipe alone gave 47-48%,
-    # the base recipe 3-5 modes.
-    "bigan_ring": dict(PLANE_GRID_RECIPE, decay_epochs=200),
+    # A generator EMA for 1,600 epochs, the last 1,440 at a tenth of the rates: 8/8 modes
+    # at 90.9-91.9%. Of 400 epochs, the last 80 at a tenth gave 84-86%, the last 200 87-89%,
+    # 320 88-90%, 380 71-73%; 800 epochs (720) 89-91%, 1,200 (1,040) 86-87%. The README
+    # recipe alone gave 47-48%, the base recipe 3-5 modes.
+    "bigan_ring": dict(PLANE_GRID_RECIPE, epochs=1600, decay_epochs=1440),
     # The same for the minimax GAN: 8/8 modes at 99.1-99.3% (the base recipe: 61-62%).
     "gan_minimax_ring": PLANE_GRID_RECIPE,
     # gan_toy.py's penalty weight 0.1 (Gulrajani et al. 2017), 400 epochs (31.6k generator
     # steps): 8/8 modes at 96.7-97.5%; at the default weight 10, 73-76% (80 epochs: 15-17%).
     "wgan_gp_ring": WGAN_GP_TUNED,
-    # The same on the grid: 25/25 modes but 24-27% high quality (weight 10, 25 epochs: 9.4 modes at 1.6%).
-    "wgan_gp_grid": WGAN_GP_TUNED,
+    # On the grid the same recipe gave 25/25 modes but 24-27% high quality (weight 10,
+    # 25 epochs: 9.4 modes at 1.6%); with gan_toy.py's width of 512 (its 3x512 ReLU MLPs):
+    # 25/25 at 90.6-91.4% (53 minutes on one core).
+    "wgan_gp_grid": dict(WGAN_GP_TUNED, width=512),
     # Weight clipping at c=0.1 (the paper's 0.01 left the critic too weak: 2-5 modes
     # under 1%), 80 epochs: 8/8 modes at 92-94%; c=0.05 gave 49%, c=0.2 54%, EMA 5%.
-    "wgan_clip_ring": dict(latent_dim=2, batch_size=256, clip_value=0.1, epochs=80, decay_epochs=20),
+    "wgan_clip_ring": WGAN_CLIP_TUNED,
+    # The same on the grid at width 512 (as wgan_gp_grid): 22-24 of 25 modes at 9-11%, where
+    # width 128 gave 16-20 at 3-4% and the base recipe 17-20 at 2%.
+    "wgan_clip_grid": dict(WGAN_CLIP_TUNED, width=512),
     # The grid: the README recipe with a generator EMA for 400 epochs (31.6k generator steps):
-    # GAN and the f-GANs of the same objective 21-22 of 25 modes at 94-96%, where 80 epochs
-    # without EMA gave 10-13 at 28%; BiGAN 25/25 at 83-85%.
-    **{name: PLANE_GRID_RECIPE for name in (
-        "fgan_gan_grid", "fgan_jensen_shannon_grid", "fgan_jensen_shannon_weighted_grid", "bigan_grid")},
+    # BiGAN 25/25 at 83-85% (width 256: 51-54%; with R1: 54-55%); the GAN and the f-GANs of
+    # the same objective 21-22 of 25 modes at 94-96%, where 80 epochs without EMA gave 10-13
+    # at 28% (they now train with R1_LONG_RECIPE, below).
+    "bigan_grid": PLANE_GRID_RECIPE,
     # KL and squared Hellinger, whose conjugates are exponential, captured 0-3 grid modes
     # without a penalty at every rate tried. An R1 penalty (Mescheder et al. 2018, gamma 1)
     # on the critic and the rates cut to a tenth from epoch 90 of 300: 25/25 modes at
     # 94% after 240 epochs (learning curve, seed 0); at the README rates throughout, the
     # same model reaches 25/25 at 75-80% by epoch 100 and then falls to 0 modes.
     # The same recipe for the f-GANs that captured 0-9 modes with the base recipe
-    # (2026-12-03): 25/25 grid modes at 93-95% (total variation 71%), 8/8 ring modes at
-    # 95-96% (alpha 83-84%); total variation on the ring stays at 1-2 modes.
+    # (2026-12-03): 25/25 grid modes at 93-95%, 8/8 ring modes at 95-96% (alpha 83-84%);
+    # total variation on the ring stays at 1-2 modes (on the grid 25/25 at 71%; for 500
+    # epochs, R1_LONG_RECIPE, 88-90%).
     **{name: dict(PLANE_GRID_RECIPE, regularizers=["r1"], gamma=1.0, epochs=300, decay_epochs=210)
        for name in R1_RECIPE_PRESETS},
     # The minimax GAN keeps all 25 grid modes; 800 epochs (63k generator steps), the last
@@ -133,8 +143,15 @@ PLANE_TUNED = {
     # The non-saturating GAN with fgan_kl_grid's R1 penalty for 500 epochs, the last 410
     # at a tenth of the rates: 25/25 modes on every evaluation seed from each of training
     # seeds 0-4, at 94.8-97.0% (the sweep's `r1_500ep` rows; without R1, 400 epochs: 21-22
-    # modes at 94-96%; R1 for 300 epochs: 25/25 at 93-95%).
-    "gan_grid": dict(PLANE_GRID_RECIPE, regularizers=["r1"], gamma=1.0, epochs=500, decay_epochs=410),
+    # modes at 94-96%; R1 for 300 epochs: 25/25 at 93-95%). Retrained by
+    # benchmarks/mode_coverage_2d.py from seeds 0-4: 25/25 at 95.5-97.5%
+    # (benchmarks/results/mode_coverage_2d_gan_grid.md).
+    "gan_grid": R1_LONG_RECIPE,
+    "fgan_total_variation_grid": R1_LONG_RECIPE,
+    # The f-GANs of the GAN's objective with gan_grid's recipe: 25/25 at 96.2-97.3%
+    # (gan, jensen_shannon), 94.9-96.1% (jensen_shannon_weighted).
+    **{name: R1_LONG_RECIPE for name in (
+        "fgan_gan_grid", "fgan_jensen_shannon_grid", "fgan_jensen_shannon_weighted_grid")},
 }
 
 
@@ -183,6 +200,13 @@ def _image_presets():
             f"fgan_{div}_fashion_mnist": dict(b, objective="fgan", divergence=div, generator_loss="auto", epochs=10)
             for div in DIVERGENCES
         },
+        # Total variation collapsed without a penalty (FD 19.8, recall 0.01); with an R1
+        # penalty on the critic (gamma 1, as for the 2-D f-GANs) FD 6.24, recall 0.40,
+        # and with a generator EMA as well FD 5.64, precision 0.79, recall 0.42
+        # (benchmarks/results/fashion_mnist_presets_sweep.md).
+        "fgan_total_variation_fashion_mnist": dict(
+            b, objective="fgan", divergence="total_variation", generator_loss="auto", epochs=10,
+            regularizers=["r1"], gamma=1.0, ema=0.999),
         # The best f-GAN at 10 epochs (FD 5.44, precision 0.79, recall 0.43); 40 epochs
         # with a generator EMA: FD 3.07, precision 0.81, recall 0.57.
         "fgan_jeffrey_fashion_mnist": dict(b, objective="fgan", divergence="jeffrey", generator_loss="auto",
@@ -398,7 +422,7 @@ PACGAN_GAN_MODES = {"ring": 6.3, "grid": 17.3}
 # benchmarks/results), shown in zoo/README.md.
 SEED_BENCHMARKS = (
     ("ring", "pacgan_ring", "mode_coverage_2d_pacgan_ring_pack3_40k"),
-    ("grid", "gan_minimax_grid", "mode_coverage_2d_gan_minimax_grid"),
+    ("grid", "gan_grid", "mode_coverage_2d_gan_grid"),
 )
 # PacGAN Table 1's rows with the most modes (means of 10 runs).
 PACGAN_BEST_ROW = {"ring": "PacGAN3: 7.8 at 97.7%", "grid": "PacGAN4: 24.8 at 93.6%"}
@@ -457,17 +481,28 @@ def _mlp_recipe_card_parts(r):
     return nets, data, notes
 
 
-PLANE_SWEEP = ROOT / "benchmarks" / "results" / "plane_presets_sweep.md"
+# The sweeps of preset recipes (benchmarks/presets_sweep.py): the 2-D
+# presets' and the Fashion-MNIST presets' tables, each beside its record (.json).
+SWEEP_TABLES = {
+    "plane": ROOT / "benchmarks" / "results" / "plane_presets_sweep.md",
+    "image": ROOT / "benchmarks" / "results" / "fashion_mnist_presets_sweep.md",
+}
 
 
-def _recipes_tried(name):
-    """The header and rows of `PLANE_SWEEP`'s table for preset `name` (none
-    when it was not in the sweep)."""
-    if not PLANE_SWEEP.is_file():
-        return []
-    table = [line for line in PLANE_SWEEP.read_text().splitlines() if line.startswith("|")]
+def sweep_kind(data):
+    """The sweep (`SWEEP_TABLES` key) of the presets trained on `data`."""
+    return "plane" if data in registry.MIXTURES else "image"
+
+
+def _recipes_tried(name, data):
+    """(the sweep's Markdown, the header and rows of its table for preset
+    `name`); no rows when the preset was not in the sweep."""
+    markdown = SWEEP_TABLES[sweep_kind(data)]
+    if not markdown.is_file():
+        return markdown, []
+    table = [line for line in markdown.read_text().splitlines() if line.startswith("|")]
     rows = [line for line in table[2:] if line.split("|")[1].strip() == name]
-    return table[:2] + rows if rows else []
+    return markdown, table[:2] + rows if rows else []
 
 
 def model_card(name, preset):
@@ -584,10 +619,10 @@ def model_card(name, preset):
                               f"{m['random_encoder_linear_probe_accuracy']:.4f} and "
                               f"{m['random_encoder_knn1_accuracy']:.4f}")
             lines[-1] += "."
-    tried = _recipes_tried(name)
+    sweep, tried = _recipes_tried(name, r["data"])
     if tried:
         lines += ["", "## Recipes tried", "",
-                  f"Trials of this preset in the sweep of `{PLANE_SWEEP.relative_to(ROOT)}` (same protocol; "
+                  f"Trials of this preset in the sweep of `{sweep.relative_to(ROOT)}` (same protocol; "
                   "each command reproduces its row):", "", *tried]
     lines += ["", "## Files", "", "| file | sha256 |", "|---|---|"]
     for fname, info in sorted(preset["files"].items()):
@@ -848,8 +883,9 @@ def write_zoo_readme(out_root=ZOO):
         "`benchmarks/results/plane_presets_sweep.md` found better (`PLANE_TUNED`; each card lists every setting, "
         "and its preset's rows of the sweep): mostly the README example's recipe (latent 2, batch 256, Adam "
         "beta_1 0.5, discriminator and generator rates 4e-3 and 1e-3), with lower rates, a generator EMA, more "
-        "epochs, gan_toy.py's penalty weight 0.1 (WGAN-GP) or a clipping bound of 0.1 (WGAN-clip) where those "
-        "did better. The f-GAN with the `gan` or `jensen_shannon` divergence optimises the same objective as "
+        "epochs, an R1 penalty on the discriminator (the GAN on the grid, most f-GANs), gan_toy.py's penalty "
+        "weight 0.1 (WGAN-GP), a clipping bound of 0.1 (WGAN-clip) and gan_toy.py's width of 512 (the WGAN "
+        "grids) where those did better. The f-GAN with the `gan` or `jensen_shannon` divergence optimises the same objective as "
         "the GAN up to constants, and with the same seed gives nearly the same figures.", "",
         "The PacGAN-style presets (`pacgan_*`) follow the recipes of `benchmarks/mode_coverage_2d.py`: PacGAN's "
         "networks (generator 4x400 ReLU, without PacGAN's BatchNorm, which cost high-quality samples here; "
@@ -876,10 +912,12 @@ def write_zoo_readme(out_root=ZOO):
     lines += ["", "## Fashion-MNIST (dcgan28 networks, width 32)", "",
               "Trained for the epochs listed (WGANs on the first 30,000 images, since 5 critic steps per generator "
               "step make an epoch about five times as costly) on the shared 2-core CPU: demonstration presets, far "
-              "from converged. The BiGAN has a 16-d code (see benchmarks/results/bigan_fashion_mnist_latent16.md); "
-              "its 'other' column gives the probes on its encoder and, in brackets, on randomly initialised "
-              "encoders of the same architecture. Metrics: `evaluate_model(model, 'fashion_mnist', num_samples=5000)` in the shipped "
-              "classifier's feature space; the real-vs-real floor (10k vs 10k) is Frechet distance 0.012-0.017, "
+              "from converged. Every recipe tried for them, the shipped ones included, is in the sweep of "
+              "`benchmarks/results/fashion_mnist_presets_sweep.md` (each card lists its preset's rows). The "
+              "BiGAN has a 16-d code (see benchmarks/results/bigan_fashion_mnist_latent16.md); its 'other' "
+              "column gives the probes on its encoder and, in brackets, on randomly initialised encoders of the "
+              "same architecture. Metrics: `evaluate_model(model, 'fashion_mnist', num_samples=5000)` in the "
+              "shipped classifier's feature space; the real-vs-real floor (10k vs 10k) is Frechet distance 0.012-0.017, "
               "precision/recall 0.88-0.89, density ~1.0, coverage 0.97.", "",
               "| preset | epochs | latent | Frechet distance | precision | recall | density | coverage | other | train s |",
               "|---|---|---|---|---|---|---|---|---|---|"]

@@ -1,4 +1,4 @@
-"""`scripts/train_zoo.py` and the record of the 2-D recipe sweep: a resumed
+"""`scripts/train_zoo.py` and the record of the recipe sweeps: a resumed
 run continues only the recipe it was written for, and the sweep's table is
 the one its record gives."""
 
@@ -32,17 +32,21 @@ def test_backup_of_another_recipe_is_refused(train_zoo, tmp_path):
         train_zoo.claim_backup(tmp_path / "gan_ring", dict(recipe, d_lr=1e-4))
 
 
-def test_sweep_table_is_the_record(train_zoo, monkeypatch):
+@pytest.mark.parametrize("kind", ["plane", "image"])
+def test_sweep_table_is_the_record(train_zoo, monkeypatch, kind):
     monkeypatch.setitem(sys.modules, "train_zoo", train_zoo)
-    sweep = _load("plane_presets_sweep", ROOT / "benchmarks" / "plane_presets_sweep.py")
-    record = json.loads(sweep.RECORD.read_text())
-    text = train_zoo.PLANE_SWEEP.read_text()
-    assert text.endswith(sweep.table(record) + "\n"), (
-        "benchmarks/results/plane_presets_sweep.md is stale: run benchmarks/plane_presets_sweep.py")
+    sweep = _load("presets_sweep", ROOT / "benchmarks" / "presets_sweep.py").SWEEPS[kind]
+    record = sweep.read()
+    assert record, f"{sweep.record_path} is missing or empty"
+    assert sweep.markdown.read_text().endswith(sweep.table(record) + "\n"), (
+        f"{sweep.markdown.name} is stale: run benchmarks/presets_sweep.py")
     for entry in record:
-        # Each row's command reproduces the trial's full recipe.
+        # Each row's command reproduces the trial's full recipe, of a preset of this sweep.
         assert set(entry["recipe"]) >= {"objective", "data", "epochs", "seed"}, entry["preset"]
-        assert len(entry["per_seed"]) == 5
+        assert train_zoo.sweep_kind(entry["recipe"]["data"]) == kind
+        assert train_zoo.PRESETS[entry["preset"]]["data"] == entry["recipe"]["data"]
+        if kind == "plane":
+            assert len(entry["per_seed"]) == 5
 
 
 def test_seed_benchmarks_are_of_the_presets_recipes(train_zoo):
