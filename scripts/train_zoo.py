@@ -899,10 +899,11 @@ def write_zoo_readme(out_root=ZOO):
         "`benchmarks/results/plane_presets_sweep.md` found better (`PLANE_TUNED`; each card lists every setting, "
         "and its preset's rows of the sweep): mostly the README example's recipe (latent 2, batch 256, Adam "
         "beta_1 0.5, discriminator and generator rates 4e-3 and 1e-3), with lower rates, a generator EMA, more "
-        "epochs, an R1 penalty on the discriminator (the GAN and the BiGAN on the grid, most f-GANs; gamma 1, or 0.1 where that did better), gan_toy.py's penalty "
-        "weight 0.1 (WGAN-GP), a clipping bound of 0.1 (WGAN-clip; 1.0 on the grid) and gan_toy.py's width of 512 (the WGAN "
-        "grids) where those did better. The f-GAN with the `gan` or `jensen_shannon` divergence optimises the same objective as "
-        "the GAN up to constants, and with the same seed gives nearly the same figures.", "",
+        "epochs, an R1 penalty on the discriminator (the GAN and the BiGAN on the grid, most f-GANs; "
+        "gamma 1, or 0.1 where that did better), gan_toy.py's penalty weight 0.1 (WGAN-GP), a clipping "
+        "bound of 0.1 (WGAN-clip; 1.0 on the grid) and gan_toy.py's width of 512 (the WGAN grids) where "
+        "those did better. The f-GAN with the `gan` or `jensen_shannon` divergence optimises the same "
+        "objective as the GAN up to constants, and with the same seed gives nearly the same figures.", "",
         "The PacGAN-style presets (`pacgan_*`) follow the recipes of `benchmarks/mode_coverage_2d.py`: PacGAN's "
         "networks (generator 4x400 ReLU, without PacGAN's BatchNorm, which cost high-quality samples here; "
         "discriminator 3x200, packing 2), Adam with a cosine-decayed "
