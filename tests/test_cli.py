@@ -89,6 +89,24 @@ def test_user_errors_are_one_line_and_write_nothing(argv, code, message, tmp_pat
     assert not out.exists() and sorted(os.listdir(tmp_path)) == []
 
 
+def test_corrupt_file_and_wrong_data_are_one_line_errors(tmp_path, capsys):
+    """A `.keras` file that is not a zip archive, and a preset evaluated on a
+    data set of another sample shape, fail with one line naming the cause
+    (not Keras' 'File not found' or a feature-dimension mismatch)."""
+    corrupt = tmp_path / "model.keras"
+    corrupt.write_bytes(b"not a zip archive")
+    for argv, message in (
+        (["sample", corrupt, "--out", tmp_path / "s.png"], r"'.*model.keras' is not a valid `.keras` file"),
+        (["evaluate", "gan_ring", "--data", "fashion_mnist", "--samples", "100"],
+         r"generates samples of shape \(2,\), but 'fashion_mnist' holds samples of shape \(28, 28, 1\)"),
+        (["evaluate", "gan_fashion_mnist", "--data", "grid", "--samples", "100"],
+         r"generates samples of shape \(28, 28, 1\), but 'grid' holds samples of shape \(2,\)"),
+    ):
+        status, err = _run(argv, capsys)
+        assert status == 1 and len(err) == 1 and re.search(message, err[0]), err
+    assert sorted(os.listdir(tmp_path)) == ["model.keras"]
+
+
 def test_failed_train_keeps_the_previous_run(tmp_path, capsys):
     """A `train` that fails leaves the run already in --out as it was."""
     out = tmp_path / "run"

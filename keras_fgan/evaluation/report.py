@@ -31,12 +31,14 @@ def evaluate_model(model, data, *, num_samples=None, seed=0):
     protocol = registry.PROTOCOLS.get(data)
     if protocol == "mode_coverage":
         samples = model.generate(num_samples or 2500, seed=seed)
+        _check_sample_shape(samples, (2,), data)
         return dict(evaluation.mode_coverage(samples, data))
     if protocol == "classifier":
         real = datasets.load(data, split="test")
         n = num_samples or len(real)
         real = real[:n]
         fake = model.generate(n, seed=seed)
+        _check_sample_shape(fake, real.shape[1:], data)
         result = {"frechet_distance": evaluation.frechet_distance(real, fake)}
         result.update(evaluation.precision_recall(real, fake, k=3))
         result.update(evaluation.density_coverage(real, fake, k=5))
@@ -44,3 +46,14 @@ def evaluate_model(model, data, *, num_samples=None, seed=0):
     raise ValueError(
         f"No evaluation protocol for data {data!r}; valid: {', '.join(registry.PROTOCOLS)}."
     )
+
+
+def _check_sample_shape(samples, expected, data):
+    """Raises a ValueError naming both shapes when a model's samples do not
+    have the shape of `data`'s samples (a model evaluated on the wrong data)."""
+    got = tuple(np.shape(samples)[1:])
+    if got != tuple(expected):
+        raise ValueError(
+            f"The model generates samples of shape {got}, but {data!r} holds samples of shape "
+            f"{tuple(expected)}: evaluate a model on the data set it was trained on."
+        )

@@ -1,6 +1,7 @@
 """A model from a `.keras` file or a zoo preset name: the one loader of
 `export_path` and the `keras-fgan` commands."""
 
+import zipfile
 from pathlib import Path
 
 import keras
@@ -20,13 +21,19 @@ def load_source(source, preset=None):
         `(model, preset)`: the loaded model and the preset name (or None).
 
     Raises:
-        ValueError: `source` is a file other than `.keras`, or neither an
-            existing file nor a known preset.
+        ValueError: `source` is a file other than `.keras`, a `.keras` file
+            that is not a zip archive, or neither an existing file nor a known
+            preset.
     """
     path = Path(str(source))
     if path.is_file():
         if path.suffix != ".keras":
             raise ValueError(f"Expected a `.keras` file. Received: {str(source)!r}")
+        if not zipfile.is_zipfile(path):
+            raise ValueError(
+                f"{str(source)!r} is not a valid `.keras` file: a `.keras` file is a zip archive, and this "
+                "one is corrupt, truncated or of another format."
+            )
         return keras.saving.load_model(path, safe_mode=True), preset
     from keras_fgan import zoo
 
