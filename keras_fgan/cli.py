@@ -384,8 +384,6 @@ def _train_recipe(args):
         raise UsageError(
             f"--n draws points of {' or '.join(registry.MIXTURES)}; for data {recipe['data']!r} use --limit"
         )
-    if args.evaluate and recipe["data"] not in registry.PROTOCOLS:
-        raise UsageError(f"--evaluate has no protocol for data {recipe['data']!r}")
     recipe["backend"] = keras.backend.backend()
     return recipe
 
@@ -460,6 +458,13 @@ def cmd_sample(args):
 def cmd_evaluate(args):
     from keras_fgan.evaluation.report import evaluate_model
 
+    from keras_fgan import datasets
+
+    if args.data:
+        try:
+            datasets.resolve(args.data)
+        except (ValueError, OSError) as error:
+            raise UsageError(f"--data: {error}") from None
     model = _load_source(args.source)
     data = _data_of(model, _recipe_of(args.source), args.data)
     _print_json(evaluate_model(model, data, num_samples=args.samples, seed=args.seed))
@@ -615,9 +620,10 @@ def build_parser():
     evaluate = sub.add_parser("evaluate", help="sample-quality metrics of a .keras file or preset")
     evaluate.add_argument("source", help="a .keras file or a zoo preset name")
     evaluate.add_argument("--data", metavar="NAME", default=None,
-                          choices=_Names("keras_fgan.registry", "PROTOCOLS"),
-                          help="the data set whose protocol to use: %(choices)s (default: from "
-                          "recipe.json beside the model)")
+                          help="ring or grid (mode coverage), fashion_mnist (the shipped classifier's "
+                          "features), or any other data train --data takes (a folder of images, .npy/.npz, "
+                          "digits, tfds:NAME): Frechet distance and k-NN metrics in sample space (default: "
+                          "from recipe.json beside the model)")
     evaluate.add_argument("--samples", type=_number("int", 1, MAX_EVAL_SAMPLES), default=None)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(func=cmd_evaluate)

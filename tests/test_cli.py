@@ -1,6 +1,6 @@
 """The `keras-fgan` command as a stranger meets it, on the current backend:
 fast help, one-line errors that write nothing, and the own-images path
-(train on a folder of PNGs, sample, export to ONNX)."""
+(train on a folder of PNGs, evaluate, sample, export to ONNX)."""
 
 import json
 import os
@@ -193,11 +193,18 @@ def test_own_images_train_sample_export(tmp_path, capsys):
 
     run = tmp_path / "run"
     status, err = _run(["train", "--data", images, "--objective", "wgan", "--epochs", "1",
-                        "--batch-size", "100", *TINY, "--out", run], capsys)
+                        "--batch-size", "100", "--evaluate", *TINY, "--out", run], capsys)
     assert status == 0, err
     recipe = json.loads((run / "recipe.json").read_text())
     assert recipe["sample_shape"] == [32, 32, 3] and recipe["objective"] == "wgan"
     assert (run / "model.keras").is_file() and list((run / "samples").glob("*.png"))
+    # Your own data is scored in pixel space against (a random subset of) it.
+    metrics = json.loads((run / "summary.json").read_text())["metrics"]
+    assert metrics["features"] == "pixels" and metrics["num_real"] == metrics["num_samples"] == 200
+    assert cli.main(["evaluate", str(run / "model.keras"), "--samples", "100"]) in (0, None)
+    subset = json.loads(capsys.readouterr().out)
+    assert subset.keys() == metrics.keys() and subset["num_real"] == subset["num_samples"] == 100
+    assert subset["frechet_distance"] > 0 and 0 <= subset["precision"] <= 1
 
     status, err = _run(["sample", run / "model.keras", "--n", "16", "--out", tmp_path / "s.png"], capsys)
     assert status == 0, err

@@ -192,6 +192,32 @@ def test_frechet_from_features():
     assert evaluation.frechet_distance_from_features(x, x + c) == pytest.approx(float(c @ c), rel=1e-6)
 
 
+def test_frechet_with_fewer_samples_than_dimensions():
+    """Below D samples per side the distance comes from the nuclear norm of
+    the cross-Gram matrix: the same formula as the D x D square root (checked
+    where both apply), and finite and shift-exact where `sqrtm` is singular."""
+    from keras_fgan.evaluation.frechet import _frechet_from_few_samples
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((60, 5)) @ rng.standard_normal((5, 5))
+    y = rng.standard_normal((40, 5)) * 1.5 - 0.5
+    expected = evaluation.frechet_distance_from_stats(
+        x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False)
+    )
+    assert _frechet_from_few_samples(x, y) == pytest.approx(expected, rel=1e-9)
+
+    wide = rng.standard_normal((30, 500))
+    c = rng.standard_normal(500)
+    assert evaluation.frechet_distance_from_features(wide, wide) == pytest.approx(0.0, abs=1e-9)
+    assert evaluation.frechet_distance_from_features(wide, wide + c) == pytest.approx(float(c @ c), rel=1e-9)
+    # Scaling one side by s = 3: (1 - s)^2 (||mu||^2 + Tr S).
+    mu, trace = wide.mean(0), np.trace(np.cov(wide, rowvar=False))
+    assert evaluation.frechet_distance_from_features(wide, 3.0 * wide) == pytest.approx(
+        4.0 * (mu @ mu + trace), rel=1e-9)
+    with pytest.raises(ValueError, match="at least 2 samples per side"):
+        evaluation.frechet_distance_from_features(wide[:1], wide)
+
+
 # --------------------------------------------------------------- streaming
 
 
@@ -542,3 +568,66 @@ def test_probe_accuracy_separable_vs_uninformative_features():
 def test_probe_accuracy_validates(args, match):
     with pytest.raises(ValueError, match=match):
         evaluation.probe_accuracy(*args)
+
+
+# ------------------------------------------------------- evaluate_model, own data
+
+
+class _Sampler:
+    """A stand-in model: `generate` draws from a fixed distribution."""
+
+    def __init__(self, draw, sample_shape):
+        self.draw, self.sample_shape = draw, sample_shape
+
+    def generate(self, n, seed=0):
+        return self.draw(np.random.default_rng(seed + 100), n).astype(np.float32)
+
+
+def test_evaluate_model_on_own_vectors_in_sample_space(tmp_path):
+    """Vectors are scored as they are: a model of the data scores near the
+    real-vs-real floor, a shift by c costs about ||c||^2, and a `.npy` path
+    gives what the array gives."""
+    from keras_fgan.evaluation.report import evaluate_model
+
+    real = np.random.default_rng(0).standard_normal((3000, 3)).astype(np.float32)
+    same = evaluate_model(_Sampler(lambda rng, n: rng.standard_normal((n, 3)), (3,)), real)
+    assert same["features"] == "samples" and same["num_real"] == same["num_samples"] == 3000
+    assert same["frechet_distance"] < 0.02 and same["precision"] > 0.9 and same["recall"] > 0.9
+    c = np.array([4.0, 0.0, -3.0])
+    shifted = evaluate_model(_Sampler(lambda rng, n: rng.standard_normal((n, 3)) + c, (3,)), real)
+    assert shifted["frechet_distance"] == pytest.approx(25.0, rel=0.05) and shifted["precision"] < 0.2
+    np.save(tmp_path / "real.npy", real)
+    model = _Sampler(lambda rng, n: rng.standard_normal((n, 3)), (3,))
+    assert evaluate_model(model, str(tmp_path / "real.npy"), num_samples=500) == evaluate_model(
+        model, real, num_samples=500)
+
+
+def test_evaluate_model_on_own_images():
+    """Images go through `feature_extractor` when given, else their pixels;
+    wrong shapes, too few samples and images too large for pixel space are
+    one clear error each."""
+    from keras_fgan.evaluation.report import evaluate_model
+
+    real = np.random.default_rng(1).uniform(-1, 1, (400, 8, 8, 1)).astype(np.float32)
+    model = _Sampler(lambda rng, n: rng.uniform(-1, 1, (n, 8, 8, 1)) * 0.5, (8, 8, 1))
+
+    def row_means(batch):
+        return np.asarray(batch).mean(axis=(2, 3))
+
+    result = evaluate_model(model, real, feature_extractor=row_means)
+    assert result["features"] == "feature_extractor"
+    expected = evaluation.frechet_distance_from_features(row_means(real), row_means(model.generate(400)))
+    assert result["frechet_distance"] == pytest.approx(expected, rel=1e-6)
+    pixels = evaluate_model(model, real)
+    assert pixels["features"] == "pixels"
+    assert pixels["frechet_distance"] == pytest.approx(
+        evaluation.frechet_distance_from_features(real.reshape(400, -1), model.generate(400).reshape(400, -1)),
+        rel=1e-6)
+
+    with pytest.raises(ValueError, match=r"shape \(8, 8, 1\), but the real array holds samples of shape \(2,\)"):
+        evaluate_model(model, real[:, 0, :2, 0])
+    with pytest.raises(ValueError, match="holds 5 samples; the k-NN metrics"):
+        evaluate_model(model, real[:5])
+    big = _Sampler(lambda rng, n: rng.uniform(-1, 1, (n, 80, 80, 1)), (80, 80, 1))
+    with pytest.raises(ValueError, match="6,400 values per sample, more than the 4,096"):
+        evaluate_model(big, np.zeros((10, 80, 80, 1), np.float32))
