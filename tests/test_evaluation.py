@@ -214,8 +214,10 @@ def test_frechet_with_fewer_samples_than_dimensions():
     mu, trace = wide.mean(0), np.trace(np.cov(wide, rowvar=False))
     assert evaluation.frechet_distance_from_features(wide, 3.0 * wide) == pytest.approx(
         4.0 * (mu @ mu + trace), rel=1e-9)
-    with pytest.raises(ValueError, match="at least 2 samples per side"):
+    with pytest.raises(ValueError, match="at least 2 samples of real_features, got 1"):
         evaluation.frechet_distance_from_features(wide[:1], wide)
+    with pytest.raises(ValueError, match="fake_features contain NaN"):
+        evaluation.frechet_distance_from_features(wide, np.full_like(wide, np.nan))
 
 
 # --------------------------------------------------------------- streaming

@@ -101,13 +101,15 @@ def frechet_distance_from_features(real_features, fake_features, eps=1e-6):
     Returns:
         The squared Frechet distance, a Python float.
     """
-    real = _stats_of_array(real_features, "real_features")
-    fake = _stats_of_array(fake_features, "fake_features")
-    if min(real.n, fake.n) < 2:
-        raise ValueError(f"The Frechet distance needs at least 2 samples per side, got {real.n} and {fake.n}.")
-    if min(real.n, fake.n) <= real.dim == fake.dim:
-        return _frechet_from_few_samples(np.asarray(real_features), np.asarray(fake_features))
-    return _from_statistics(real, fake, eps)
+    real, fake = np.asarray(real_features), np.asarray(fake_features)
+    if real.ndim == fake.ndim == 2 and real.shape[1] == fake.shape[1] and min(len(real), len(fake)) <= real.shape[1]:
+        for name, x in (("real_features", real), ("fake_features", fake)):
+            if len(x) < 2:
+                raise ValueError(f"The Frechet distance needs at least 2 samples of {name}, got {len(x)}.")
+            if not np.all(np.isfinite(x)):
+                raise ValueError(f"{name} contain NaN or infinite values.")
+        return _frechet_from_few_samples(real, fake)
+    return _from_statistics(_stats_of_array(real, "real_features"), _stats_of_array(fake, "fake_features"), eps)
 
 
 def _frechet_from_few_samples(x1, x2):
