@@ -87,7 +87,9 @@ def _own_data_metrics(model, data, num_samples, seed, feature_extractor):
         real, name = data.astype(np.float32, copy=False), "the real array"
     else:
         shape = tuple(getattr(model, "sample_shape", ()))
-        images = dict(image_size=shape[:2], color_mode={1: "grayscale", 3: "rgb"}.get(shape[-1])) if len(shape) == 3 else {}
+        images = {}
+        if len(shape) == 3:  # read images at the model's size and channels
+            images = dict(image_size=shape[:2], color_mode={1: "grayscale", 3: "rgb"}.get(shape[-1]))
         real, name = datasets.load(data, **images), repr(str(data))
     if len(real) <= MIN_REAL_SAMPLES:
         raise ValueError(
