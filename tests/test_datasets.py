@@ -15,7 +15,7 @@ from keras_fgan import datasets
 
 def _fashion_mnist_available():
     try:
-        datasets._locate_fashion_mnist("test")
+        datasets.fashion_mnist.locate("test")
     except FileNotFoundError:
         return False
     return True
@@ -55,12 +55,12 @@ def idx_dir(tmp_path, monkeypatch):
 def no_sources(tmp_path, monkeypatch):
     """No env dir, no Debian package, no network."""
     monkeypatch.delenv(datasets.DATA_DIR_ENV, raising=False)
-    monkeypatch.setattr(datasets, "DEBIAN_DIR", tmp_path / "not-installed")
+    monkeypatch.setattr(datasets.fashion_mnist, "DEBIAN_DIR", tmp_path / "not-installed")
 
     def offline(split):
         raise OSError("network unreachable")
 
-    monkeypatch.setattr(datasets, "_keras_download_dir", offline)
+    monkeypatch.setattr(datasets.fashion_mnist, "_keras_download_dir", offline)
 
 
 # ---------------------------------------------------------------- names/splits
@@ -229,7 +229,7 @@ def test_env_dir_without_files_falls_back_to_debian(tmp_path, monkeypatch):
     debian = tmp_path / "debian"
     debian.mkdir()
     _write_split(debian, "test", np.full((2, 28, 28), 255, np.uint8), np.array([3, 4], np.uint8))
-    monkeypatch.setattr(datasets, "DEBIAN_DIR", debian)
+    monkeypatch.setattr(datasets.fashion_mnist, "DEBIAN_DIR", debian)
     monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path / "empty"))
     x, y = datasets.load("fashion_mnist", "test", with_labels=True)
     np.testing.assert_array_equal(y, [3, 4])
@@ -240,8 +240,8 @@ def test_download_is_last_resort(tmp_path, monkeypatch):
     download.mkdir()
     _write_split(download, "train", np.zeros((4, 28, 28), np.uint8), np.arange(4, dtype=np.uint8))
     monkeypatch.delenv(datasets.DATA_DIR_ENV, raising=False)
-    monkeypatch.setattr(datasets, "DEBIAN_DIR", tmp_path / "not-installed")
-    monkeypatch.setattr(datasets, "_keras_download_dir", lambda split: download)
+    monkeypatch.setattr(datasets.fashion_mnist, "DEBIAN_DIR", tmp_path / "not-installed")
+    monkeypatch.setattr(datasets.fashion_mnist, "_keras_download_dir", lambda split: download)
     _, y = datasets.load("fashion_mnist", with_labels=True)
     np.testing.assert_array_equal(y, np.arange(4))
 

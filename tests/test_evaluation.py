@@ -22,7 +22,7 @@ from keras_fgan.evaluation.streaming import iter_batches
 
 def _fashion_mnist_available():
     try:
-        datasets._locate_fashion_mnist("test")
+        datasets.fashion_mnist.locate("test")
     except FileNotFoundError:
         return False
     return True
