@@ -1,0 +1,43 @@
+"""`benchmarks/fashion_mnist_presets_eval.py` on a small draw: per-seed
+scores of two shipped presets, their summary table and the paired
+difference, consistent with `evaluate_model` called directly."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIR = ("gan_fashion_mnist", "wgan_gp_fashion_mnist")
+
+
+@pytest.fixture
+def bench():
+    path = ROOT / "benchmarks" / "fashion_mnist_presets_eval.py"
+    spec = importlib.util.spec_from_file_location("fashion_mnist_presets_eval", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_report_scores_each_seed_and_the_paired_difference(bench, tmp_path):
+    import keras_fgan as kf
+    from keras_fgan.evaluation.report import evaluate_model
+
+    out = tmp_path / "eval.md"
+    bench.main(["--presets", *PAIR, "--seeds", "2", "--samples", "200", "--out", str(out)])
+    text = out.read_text()
+    scores = json.loads(text.split("```json\n")[1].split("```")[0])
+    assert list(scores) == list(PAIR) and all(len(rows) == 2 for rows in scores.values())
+    direct = evaluate_model(kf.zoo.load(PAIR[1]), "fashion_mnist", num_samples=200, seed=1)
+    assert scores[PAIR[1]][1]["frechet_distance"] == pytest.approx(direct["frechet_distance"], rel=1e-6)
+    diffs = [a["frechet_distance"] - b["frechet_distance"] for a, b in zip(scores[PAIR[1]], scores[PAIR[0]])]
+    assert f"`{PAIR[1]}` minus `{PAIR[0]}`, per evaluation seed: {diffs[0]:+.3f}, {diffs[1]:+.3f}" in text
+    assert text.count("\n| ") == 3  # the header row and one row per preset
+
+
+def test_compare_must_name_two_presets(bench, tmp_path):
+    with pytest.raises(SystemExit):
+        bench.main(["--presets", "gan_fashion_mnist", "--compare", "gan_fashion_mnist:nope",
+                    "--out", str(tmp_path / "x.md")])
