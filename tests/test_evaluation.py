@@ -626,6 +626,13 @@ def test_evaluate_model_on_own_images():
         evaluation.frechet_distance_from_features(real.reshape(400, -1), model.generate(400).reshape(400, -1)),
         rel=1e-6)
 
+    # An 8-bit array is scaled to [-1, 1] as `kf.datasets.load` scales it.
+    as_8bit = np.round((real + 1.0) * 127.5).astype(np.uint8)
+    assert evaluate_model(model, as_8bit)["frechet_distance"] == pytest.approx(
+        pixels["frechet_distance"], rel=1e-3)
+
+    with pytest.raises(ValueError, match="does not apply to 'ring'"):
+        evaluate_model(model, "ring", feature_extractor=row_means)
     with pytest.raises(ValueError, match=r"shape \(8, 8, 1\), but the real array holds samples of shape \(2,\)"):
         evaluate_model(model, real[:, 0, :2, 0])
     with pytest.raises(ValueError, match="holds 5 samples; the k-NN metrics"):

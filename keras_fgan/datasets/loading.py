@@ -10,8 +10,8 @@ from keras_fgan.datasets.samples import _check_color_mode
 from keras_fgan.datasets.samples import _check_image_size
 from keras_fgan.datasets.samples import _fit_images
 from keras_fgan.datasets.samples import _from_8bit
-from keras_fgan.datasets.samples import _samples
 from keras_fgan.datasets.samples import _scale_uint8
+from keras_fgan.datasets.samples import as_samples
 from keras_fgan.datasets.sources import TFDS_PREFIX
 from keras_fgan.datasets.sources import resolve
 from keras_fgan.datasets.sources import splits
@@ -115,7 +115,7 @@ def load(
         x, y = _read_array_file(source.name, with_labels)
         if n is not None:
             x, y = x[:n], None if y is None else y[:n]
-        x = _samples(x, source.name)
+        x = as_samples(x, source.name)
     elif source.kind == "folder":
         x, y = _read_folder(source.name, image_size, color_mode, with_labels, n)
         x = _from_8bit(x, source.name)

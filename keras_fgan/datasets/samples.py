@@ -108,9 +108,22 @@ def _check_color_mode(color_mode):
         )
 
 
-def _samples(x, source):
-    """8-bit data scaled to [-1, 1] (with a note), float images range-checked,
-    (N, H, W) grayscale images given a channel axis."""
+def as_samples(x, source):
+    """An array as `load` returns samples: 8-bit data scaled to [-1, 1] (with
+    a note), float images range-checked, (N, H, W) grayscale images given a
+    channel axis.
+
+    Args:
+        x: an array of vectors (N, D) or images (N, H, W[, C]).
+        source: how messages name the data (a path, "the real array").
+
+    Returns:
+        A float32 array, (N, D) or (N, H, W, C).
+
+    Raises:
+        ValueError: another rank or dtype, NaN or infinite values, or float
+            images outside [-1, 1].
+    """
     x = np.asarray(x)
     if x.ndim == 3:
         x = x[..., None]

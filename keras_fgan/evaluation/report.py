@@ -43,9 +43,10 @@ def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=N
         num_samples: generated samples (default 2,500 for 2-D, 10,000 for
             images, as many as the real samples used for other data).
         seed: seed of the generated samples (and of the choice of real ones).
-        feature_extractor: for data other than the mixtures and
-            Fashion-MNIST, an optional callable mapping a batch of samples to
-            (B, D) features.
+        feature_extractor: an optional callable mapping a batch of images
+            to (B, D) features, in place of the shipped classifier for
+            Fashion-MNIST and of sample space for other data (not for the
+            2-D mixtures).
 
     Returns:
         A dict of floats (and ints; and the feature space's name for other
@@ -60,6 +61,8 @@ def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=N
 
     protocol = registry.PROTOCOLS.get(data) if isinstance(data, str) else None
     if protocol == "mode_coverage":
+        if feature_extractor is not None:
+            raise ValueError(f"`feature_extractor` does not apply to {data!r}: mode coverage is measured in the plane.")
         samples = model.generate(num_samples or 2500, seed=seed)
         _check_sample_shape(samples, (2,), repr(data))
         return dict(evaluation.mode_coverage(samples, data))
@@ -69,9 +72,10 @@ def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=N
         real = real[:n]
         fake = model.generate(n, seed=seed)
         _check_sample_shape(fake, real.shape[1:], repr(data))
-        result = {"frechet_distance": evaluation.frechet_distance(real, fake)}
-        result.update(evaluation.precision_recall(real, fake, k=3))
-        result.update(evaluation.density_coverage(real, fake, k=5))
+        features = dict(feature_extractor=feature_extractor)
+        result = {"frechet_distance": evaluation.frechet_distance(real, fake, **features)}
+        result.update(evaluation.precision_recall(real, fake, k=3, **features))
+        result.update(evaluation.density_coverage(real, fake, k=5, **features))
         return _as_python(result)
     return _own_data_metrics(model, data, num_samples, seed, feature_extractor)
 
@@ -84,7 +88,7 @@ def _own_data_metrics(model, data, num_samples, seed, feature_extractor):
     from keras_fgan.evaluation.streaming import feature_statistics
 
     if isinstance(data, np.ndarray):
-        real, name = data.astype(np.float32, copy=False), "the real array"
+        real, name = datasets.samples.as_samples(data, "the real array"), "the real array"
     else:
         shape = tuple(getattr(model, "sample_shape", ()))
         images = {}
