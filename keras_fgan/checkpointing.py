@@ -99,6 +99,11 @@ class BackupAndRestore(keras.callbacks.Callback):
                 old.unlink(missing_ok=True)
 
     def on_train_end(self, logs=None):
+        # Keras keeps `_initial_epoch` after fit (its own BackupAndRestore too):
+        # left set, the model's next `fit` (a fine-tuning or learning-rate
+        # decay phase) would start at the restored epoch and, with fewer
+        # epochs than that, train none.
+        self.model._initial_epoch = None
         if self.delete_on_finish and self.backup_dir.exists():
             import shutil
 

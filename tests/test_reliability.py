@@ -62,3 +62,23 @@ def test_atomic_save_keeps_previous_file_on_failure(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
     loaded = keras.saving.load_model(path, safe_mode=True)
     assert isinstance(loaded, kf.GAN)
+
+
+def test_a_fit_after_a_resumed_fit_trains_all_its_epochs(tmp_path):
+    """A fit resumed from a backup at epoch 3 leaves the model's next fit
+    (another phase, no backup) to train all its epochs from the start."""
+    x = np.random.default_rng(0).standard_normal((64, 2)).astype("float32")
+
+    def gan():
+        keras.utils.set_random_seed(0)
+        model = kf.GAN(kf.networks.mlp_generator(2, 2, width=8, depth=1),
+                       kf.networks.mlp_discriminator(2, width=8, depth=1))
+        model.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
+        return model
+
+    backup = kf.checkpointing.BackupAndRestore(tmp_path / "backup")
+    gan().fit(x, batch_size=32, epochs=3, verbose=0, callbacks=[backup])  # leaves a backup at epoch 3
+    model = gan()
+    resumed = model.fit(x, batch_size=32, epochs=4, verbose=0, callbacks=[backup])
+    assert resumed.epoch == [3]
+    assert model.fit(x, batch_size=32, epochs=2, verbose=0).epoch == [0, 1]
