@@ -203,10 +203,19 @@ def _quiet_tensorflow():
 
 # ------------------------------------------------------------------ helpers --
 
-def _load_source(source):
+def _load_model(source):
+    """The adversarial model of a `.keras` file or preset, for `sample` and
+    `evaluate` (which draw from its latent prior through `generate`)."""
     from keras_fgan.export import loading
 
-    return loading.load_source(source)[0]
+    model = loading.load_source(source)[0]
+    if not callable(getattr(model, "generate", None)):
+        raise ValueError(
+            f"{source} holds a plain {type(model).__name__} network, not an adversarial model: `sample` and "
+            "`evaluate` need the model `fit` trained (what `train` writes as model.keras, or model.save of a "
+            "kf.GAN, kf.WGAN, ...); `export` takes plain networks."
+        )
+    return model
 
 
 def _recipe_of(source):
@@ -443,7 +452,7 @@ def cmd_train(args):
 def cmd_sample(args):
     from keras_fgan import imaging
 
-    model = _load_source(args.source)
+    model = _load_model(args.source)
     samples = model.generate(args.n, seed=args.seed)
     out = Path(args.out)
     if samples.ndim == 4:
@@ -465,7 +474,7 @@ def cmd_evaluate(args):
             datasets.resolve(args.data)
         except (ValueError, OSError) as error:
             raise UsageError(f"--data: {error}") from None
-    model = _load_source(args.source)
+    model = _load_model(args.source)
     data = _data_of(model, _recipe_of(args.source), args.data)
     _print_json(evaluate_model(model, data, num_samples=args.samples, seed=args.seed))
 

@@ -105,6 +105,12 @@ def test_corrupt_file_and_wrong_data_are_one_line_errors(tmp_path, capsys):
         status, err = _run(argv, capsys)
         assert status == 1 and len(err) == 1 and re.search(message, err[0]), err
     assert sorted(os.listdir(tmp_path)) == ["model.keras"]
+    import keras_fgan as kf
+
+    kf.networks.mlp_generator(2, 2, width=4, depth=1).save(tmp_path / "generator.keras")
+    for command in ("sample", "evaluate"):
+        status, err = _run([command, tmp_path / "generator.keras"], capsys)
+        assert status == 1 and len(err) == 1 and "holds a plain Functional network, not an adversarial" in err[0], err
 
 
 def test_failed_train_keeps_the_previous_run(tmp_path, capsys):
