@@ -92,6 +92,14 @@ def test_generate_rejects_bad_n(model, n):
 
 
 @PROFILE
+@given(seed=st.one_of(st.integers(-5, -1), st.sampled_from([1.5, "3", True, [1, 2]])))
+def test_generate_rejects_bad_seed(model, seed):
+    _count()
+    with pytest.raises(ValueError, match="`seed` must be a non-negative integer or None"):
+        model.generate(2, seed=seed)
+
+
+@PROFILE
 @given(latent=st.integers(1, 6), data_dim=st.integers(1, 4))
 def test_mismatched_networks(latent, data_dim):
     _count()

@@ -336,17 +336,23 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
         Args:
             n: number of samples (>= 1).
-            seed: int for reproducible samples (the same on every backend),
-                or None.
+            seed: a non-negative int for reproducible samples (the same on
+                every backend), or None.
             batch_size: generator batch size.
 
         Returns:
             A NumPy float32 array of shape `(n, *sample_shape)`.
+
+        Raises:
+            ValueError: `n` or `batch_size` is not a positive integer, or
+                `seed` is neither None nor a non-negative integer.
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"`n` must be a positive integer. Received: {n!r}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"`seed` must be a non-negative integer or None. Received: {seed!r}")
         z = self.latent_batch(int(n), seed)
         generator = self.sampling_generator
         # `predict_on_batch` per chunk: the compiled forward pass without
