@@ -265,5 +265,5 @@ def test_export_package_imports_exporters_lazily():
             elif isinstance(node, ast.ImportFrom):
                 top_level.add((node.module or "").split(".")[0])
     assert top_level <= {"contextlib", "functools", "json", "math", "os", "shutil",
-                         "tempfile", "warnings", "pathlib", "keras", "keras_fgan"}, top_level
+                         "tempfile", "warnings", "pathlib", "zipfile", "keras", "keras_fgan"}, top_level
 
