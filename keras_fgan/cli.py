@@ -218,6 +218,17 @@ def _load_model(source):
     return model
 
 
+def _check_data(data):
+    """Raises a UsageError naming `--data` unless `kf.datasets.load` can read
+    `data` (checked without reading it)."""
+    from keras_fgan import datasets
+
+    try:
+        datasets.resolve(data)
+    except (ValueError, OSError) as error:
+        raise UsageError(f"--data: {error}") from None
+
+
 def _recipe_of(source):
     """The training recipe saved beside a model, or the preset's config."""
     candidate = Path(source).with_name("recipe.json")
@@ -354,7 +365,6 @@ def _train_recipe(args):
     import keras
 
     from keras_fgan import builders
-    from keras_fgan import datasets
     from keras_fgan import registry
 
     given = {key: value for key, value in vars(args).items() if key not in _RUN_OPTIONS}
@@ -381,10 +391,7 @@ def _train_recipe(args):
         registry.family(recipe["objective"]).model_kwargs(model_keys)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    try:
-        datasets.resolve(recipe["data"])
-    except (ValueError, OSError) as error:
-        raise UsageError(f"--data: {error}") from None
+    _check_data(recipe["data"])
     if recipe["data"] in registry.MIXTURES:
         drawn = [key for key in ("limit", "image_size") if key in given]
         if drawn:
@@ -430,11 +437,12 @@ def cmd_train(args):
     fileio.atomic_write_text(out / "recipe.json", json.dumps(recipe, indent=2, sort_keys=True))
     cbs = [
         checkpointing.BackupAndRestore(out / "backup"),
-        callbacks.SampleGrid(str(out / "samples"), every=1, n=64 if x.ndim == 4 else 2500),
         checkpointing.AtomicModelCheckpoint(out / "model.keras"),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=args.resume),
         keras.callbacks.TerminateOnNaN(),
     ]
+    if x.ndim == 4 or x.shape[1] == 2:  # what a picture can show: images, or points of the plane
+        cbs.append(callbacks.SampleGrid(str(out / "samples"), every=1, n=64 if x.ndim == 4 else 2500))
     start = time.time()
     model.fit(x, batch_size=training["batch_size"], epochs=training["epochs"], callbacks=cbs,
               verbose=args.verbose)
@@ -467,13 +475,8 @@ def cmd_sample(args):
 def cmd_evaluate(args):
     from keras_fgan.evaluation.report import evaluate_model
 
-    from keras_fgan import datasets
-
     if args.data:
-        try:
-            datasets.resolve(args.data)
-        except (ValueError, OSError) as error:
-            raise UsageError(f"--data: {error}") from None
+        _check_data(args.data)
     model = _load_model(args.source)
     data = _data_of(model, _recipe_of(args.source), args.data)
     _print_json(evaluate_model(model, data, num_samples=args.samples, seed=args.seed))

@@ -171,6 +171,19 @@ def test_train_options_come_from_the_registry(tmp_path, capsys):
         "kl": None, "x": 0.5, "ok": True}
 
 
+def test_own_vectors_of_any_width_train_and_evaluate(tmp_path, capsys):
+    """Vectors wider than the plane train (with no sample pictures, which
+    only images and 2-D points have) and are evaluated in sample space."""
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).standard_normal((300, 3)).astype("float32"))
+    run = tmp_path / "run"
+    status, err = _run(["train", "--data", tmp_path / "x.npy", "--epochs", "1", "--evaluate", *TINY,
+                        "--out", run], capsys)
+    assert status == 0, err
+    metrics = json.loads((run / "summary.json").read_text())["metrics"]
+    assert metrics["features"] == "samples" and metrics["num_real"] == 300
+    assert (run / "model.keras").is_file() and not (run / "samples").exists()
+
+
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="SavedModel export works on TF and JAX")
 def test_saved_model_on_torch_is_one_line(tmp_path, capsys):
     import keras_fgan as kf
