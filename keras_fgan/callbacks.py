@@ -18,6 +18,7 @@ from keras_fgan import datasets
 from keras_fgan import evaluation
 from keras_fgan import imaging
 from keras_fgan import registry
+from keras_fgan.arguments import check_integer
 from keras_fgan.evaluation.knn_metrics import manifold_metrics
 
 _IMAGE_METRICS = ("frechet_distance", "precision", "recall", "density", "coverage")
@@ -27,12 +28,6 @@ _WRITERS = itertools.count()  # tells apart the events files of one process
 
 def _due(epoch, every):
     return (epoch + 1) % every == 0
-
-
-def _check_every(every):
-    if not isinstance(every, (int, np.integer)) or isinstance(every, bool) or every < 1:
-        raise ValueError(f"every must be a positive int (epochs), got every={every!r}.")
-    return int(every)
 
 
 class _TensorBoardImages:
@@ -118,7 +113,7 @@ class SampleGrid(keras.callbacks.Callback):
     def __init__(self, filepath, every=1, n=64, seed=0, log_dir=None, reference=None):
         super().__init__()
         self.filepath = str(filepath)
-        self.every = _check_every(every)
+        self.every = check_integer("every", every)
         if not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive int, got n={n!r}.")
         self.n = int(n)
@@ -220,7 +215,7 @@ class Evaluation(keras.callbacks.Callback):
         k_density_coverage=5,
     ):
         super().__init__()
-        self.every = _check_every(every)
+        self.every = check_integer("every", every)
         self.seed = int(seed)
         self.batch_size = int(batch_size)
         self.prefix = str(prefix)

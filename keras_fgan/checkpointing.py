@@ -4,6 +4,7 @@ from pathlib import Path
 
 import keras
 
+from keras_fgan.arguments import check_integer
 from keras_fgan.fileio import atomic_path
 from keras_fgan.fileio import atomic_write_text
 
@@ -33,10 +34,8 @@ class AtomicModelCheckpoint(keras.callbacks.Callback):
 
     def __init__(self, filepath, every=1):
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"`every` must be a positive integer. Received: {every!r}")
         self.filepath = str(filepath)
-        self.every = every
+        self.every = check_integer("every", every)
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:

@@ -39,6 +39,7 @@ import numpy as np
 import keras
 from keras import ops
 
+from keras_fgan.arguments import check_integer
 from keras_fgan.serializable import Serializable
 from keras_fgan.serializable import get_registered
 
@@ -202,16 +203,7 @@ class SpectralNorm(_VariableConstraint):
     """
 
     def __init__(self, power_iterations=256):
-        if (
-            isinstance(power_iterations, bool)
-            or not isinstance(power_iterations, (int, np.integer))
-            or power_iterations < 1
-        ):
-            raise ValueError(
-                "`power_iterations` must be an integer >= 1. Received: "
-                f"{power_iterations!r}"
-            )
-        self.power_iterations = int(power_iterations)
+        self.power_iterations = check_integer("power_iterations", power_iterations)
 
     def spectral_norm(self, w):
         """The largest singular value of `w` reshaped to `(-1, w.shape[-1])`."""

@@ -31,16 +31,18 @@ import keras
 from keras import layers
 
 from keras_fgan import lipschitz
+from keras_fgan.arguments import check_integer
+from keras_fgan.arguments import is_integer
 
 UPSAMPLING = ("transpose", "resize")
 CHANNELS = (1, 3)
 MIN_BASE = 4  # the smallest side of the coarsest feature map
 
 
-def _check_positive(**values):
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {value!r}")
+def _positive_ints(**values):
+    """The values as Python ints (a NumPy integer included: Keras layers
+    take only ints), or a ValueError naming the first that is not positive."""
+    return tuple(check_integer(name, value) for name, value in values.items())
 
 
 def _check_bool(**values):
@@ -72,14 +74,14 @@ def _image_geometry(image_shape):
     valid = (
         isinstance(image_shape, (tuple, list))
         and len(image_shape) == 3
-        and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in image_shape)
+        and all(is_integer(s) and s > 0 for s in image_shape)
     )
     if not valid:
         raise ValueError(
             "`image_shape` must be (height, width, channels), three positive "
             f"integers. Received: {image_shape!r}"
         )
-    height, width, channels = image_shape
+    height, width, channels = (int(s) for s in image_shape)
     if channels not in CHANNELS:
         raise ValueError(
             "`image_shape` must have 1 (grayscale) or 3 (RGB) channels. "
@@ -112,7 +114,7 @@ def affine_generator(latent_dim=1, data_dim=1, mean=0.0, scale=1.0, name="affine
     The generator of the theory's 1-D experiments: its kernel is the scale and
     its bias the location.
     """
-    _check_positive(latent_dim=latent_dim, data_dim=data_dim)
+    latent_dim, data_dim = _positive_ints(latent_dim=latent_dim, data_dim=data_dim)
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(
         data_dim,
@@ -142,7 +144,9 @@ def mlp_generator(
     Returns:
         A `keras.Model` from `(batch, latent_dim)` to `(batch, data_dim)`.
     """
-    _check_positive(latent_dim=latent_dim, data_dim=data_dim, width=width, depth=depth)
+    latent_dim, data_dim, width, depth = _positive_ints(
+        latent_dim=latent_dim, data_dim=data_dim, width=width, depth=depth
+    )
     _check_bool(batch_norm=batch_norm)
     z = keras.Input((latent_dim,), name="z")
     h = z
@@ -179,7 +183,7 @@ def mlp_discriminator(
     Returns:
         A `keras.Model` from `(batch, data_dim * pack)` to `(batch, 1)`.
     """
-    _check_positive(data_dim=data_dim, width=width, depth=depth, pack=pack)
+    data_dim, width, depth, pack = _positive_ints(data_dim=data_dim, width=width, depth=depth, pack=pack)
     _check_bool(spectral_norm=spectral_norm)
     x = keras.Input((data_dim * pack,), name="x")
     h = x
@@ -229,7 +233,7 @@ def dcgan_generator(
     Raises:
         ValueError: an argument is invalid; the message names it.
     """
-    _check_positive(latent_dim=latent_dim, width=width)
+    latent_dim, width = _positive_ints(latent_dim=latent_dim, width=width)
     _check_bool(batch_norm=batch_norm)
     if upsampling not in UPSAMPLING:
         raise ValueError(
@@ -320,7 +324,7 @@ def dcgan_discriminator(
     Raises:
         ValueError: an argument is invalid; the message names it.
     """
-    _check_positive(width=width, pack=pack)
+    width, pack = _positive_ints(width=width, pack=pack)
     _check_bool(spectral_norm=spectral_norm)
     height, image_width, channels, _ = _image_geometry(image_shape)
     x = keras.Input((height, image_width, channels * pack), name="x")
@@ -345,7 +349,7 @@ def dcgan_encoder(image_shape, latent_dim, width=64, name="dcgan_encoder"):
     Raises:
         ValueError: an argument is invalid; the message names it.
     """
-    _check_positive(latent_dim=latent_dim, width=width)
+    latent_dim, width = _positive_ints(latent_dim=latent_dim, width=width)
     x = keras.Input(tuple(_image_geometry(image_shape)[:3]), name="x")
     z = layers.Dense(latent_dim, name="output")(
         _dcgan_features(x, image_shape, width, spectral_norm=False, named=True)
@@ -385,7 +389,7 @@ def dcgan_joint_discriminator(
     Raises:
         ValueError: an argument is invalid; the message names it.
     """
-    _check_positive(latent_dim=latent_dim, width=width)
+    latent_dim, width = _positive_ints(latent_dim=latent_dim, width=width)
     _check_rate(dropout)
     _check_bool(spectral_norm=spectral_norm)
     x = keras.Input(tuple(_image_geometry(image_shape)[:3]), name="x")
@@ -452,7 +456,9 @@ def dcgan28_joint_discriminator(
 def mlp_encoder(data_dim=2, latent_dim=2, width=128, depth=3, name="mlp_encoder"):
     """MLP encoder for low-dimensional data: `depth` hidden LeakyReLU(0.2)
     layers of `width` units, linear output of `latent_dim` units."""
-    _check_positive(data_dim=data_dim, latent_dim=latent_dim, width=width, depth=depth)
+    data_dim, latent_dim, width, depth = _positive_ints(
+        data_dim=data_dim, latent_dim=latent_dim, width=width, depth=depth
+    )
     x = keras.Input((data_dim,), name="x")
     h = x
     for i in range(depth):
@@ -468,7 +474,9 @@ def mlp_joint_discriminator(
     """BiGAN discriminator for low-dimensional data: `[x, z]` concatenated,
     then `depth` hidden LeakyReLU(0.2) layers (each followed by dropout when
     `dropout` > 0), one logit."""
-    _check_positive(data_dim=data_dim, latent_dim=latent_dim, width=width, depth=depth)
+    data_dim, latent_dim, width, depth = _positive_ints(
+        data_dim=data_dim, latent_dim=latent_dim, width=width, depth=depth
+    )
     _check_rate(dropout)
     x = keras.Input((data_dim,), name="x")
     z = keras.Input((latent_dim,), name="z")

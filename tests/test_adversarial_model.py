@@ -97,7 +97,7 @@ def test_packing_concatenates_samples_along_the_last_axis():
 def test_packing_needs_a_matching_discriminator():
     with pytest.raises(ValueError, match=r"packed 2 at a time along the last axis, i.e. \(4,\)"):
         kf.AdversarialModel(*_nets(pack=1), pack=2)
-    with pytest.raises(ValueError, match=r"`pack` must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"`pack` must be a positive integer"):
         kf.GAN(*_nets(), pack=0)
 
 

@@ -95,7 +95,7 @@ def test_unknown_split_lists_valid_splits():
 
 
 def test_bad_n_raises():
-    with pytest.raises(ValueError, match="n must be"):
+    with pytest.raises(ValueError, match="`n` must be a non-negative integer or None"):
         datasets.load("ring", n=-1)
 
 

@@ -363,7 +363,7 @@ def test_prdc_extremes():
 
 def test_prdc_validates():
     x = np.zeros((10, 2))
-    with pytest.raises(ValueError, match="k must be a positive int"):
+    with pytest.raises(ValueError, match="`k` must be a positive integer"):
         evaluation.precision_recall(x, x, k=0)
     with pytest.raises(ValueError, match="more than k=10"):
         evaluation.density_coverage(x, x, k=10)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from keras_fgan.arguments import check_integer
 from keras_fgan.datasets import fashion_mnist
 from keras_fgan.datasets import mixtures
 from keras_fgan.datasets.files import _read_array_file
@@ -92,10 +93,7 @@ def load(
             get it).
     """
     source = resolve(name)
-    if n is not None and (
-        isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0
-    ):
-        raise ValueError(f"n must be a non-negative int or None, got n={n!r}.")
+    check_integer("n", n, low=0, allow_none=True)
     image_size = _check_image_size(image_size)
     _check_color_mode(color_mode)
     if data_dir is not None and source.kind != "tfds":
@@ -165,8 +163,7 @@ def _as_tf_dataset(x, y, batch_size, seed, drop_remainder):
     gathers the batch from a single in-memory copy of the data, so no shuffle
     buffer holds a second copy of the images.
     """
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got batch_size={batch_size!r}.")
+    check_integer("batch_size", batch_size)
     if len(x) == 0:
         raise ValueError("Cannot make a tf.data.Dataset of an empty dataset (n=0).")
     try:

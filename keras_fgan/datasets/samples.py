@@ -6,6 +6,8 @@ import logging
 
 import numpy as np
 
+from keras_fgan.arguments import is_integer
+
 log = logging.getLogger("keras_fgan.datasets")
 
 COLOR_MODES = ("grayscale", "rgb")
@@ -90,7 +92,7 @@ def _check_image_size(image_size):
     valid = (
         isinstance(size, (tuple, list))
         and len(size) == 2
-        and all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in size)
+        and all(is_integer(s) and s > 0 for s in size)
     )
     if not valid:
         raise ValueError(

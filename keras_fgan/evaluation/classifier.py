@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_fgan.arguments import check_integer
 from keras_fgan.fileio import sha256_of
 
 CLASSIFIER_DIR_NAME = "fashion_mnist_classifier"
@@ -60,8 +61,7 @@ def build_classifier(filters=(32, 64, 128), feature_dim=128, dropout=0.3, num_cl
 
     if len(filters) != 3 or any(int(f) < 1 for f in filters):
         raise ValueError(f"filters must be three positive ints, got filters={filters!r}.")
-    if int(feature_dim) < 1:
-        raise ValueError(f"feature_dim must be a positive int, got feature_dim={feature_dim!r}.")
+    check_integer("feature_dim", feature_dim)
 
     def conv(x, channels, kernel_size, name):
         x = layers.Conv2D(channels, kernel_size, padding="same", use_bias=False, name=name)(x)
@@ -218,9 +218,7 @@ def extract_features(images, batch_size=500, model=None):
     images = check_images(images)
     if model is None:
         model = _cached_feature_model()
-    batch_size = int(batch_size)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got batch_size={batch_size!r}.")
+    batch_size = check_integer("batch_size", batch_size)
     out = []
     for start in range(0, len(images), batch_size):
         batch = images[start : start + batch_size]

@@ -31,6 +31,7 @@ References:
 
 import numpy as np
 
+from keras_fgan.arguments import check_integer
 from keras_fgan.evaluation.streaming import feature_statistics
 
 _BLOCK_ELEMENTS = 1 << 22  # entries of one distance block (32 MiB in float64)
@@ -143,7 +144,7 @@ def knn_radii(features, k):
     Returns:
         A (N,) array of squared radii.
     """
-    k = _check_k(k)
+    k = check_integer("k", k)
     x = _check_features(features, "features", k)
     return _knn_sq_radii(x, np.einsum("ij,ij->i", x, x), k)
 
@@ -159,12 +160,6 @@ def _knn_sq_radii(x, norms, k):
         # Index 0 of the sorted row is the sample itself, index k its k-th neighbour.
         radii[start:stop] = np.partition(d, k, axis=1)[:, k]
     return radii
-
-
-def _check_k(k):
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive int, got k={k!r}.")
-    return int(k)
 
 
 def manifold_metrics(real_features, fake_features, k, metrics=("precision", "recall", "density", "coverage")):
@@ -187,7 +182,7 @@ def manifold_metrics(real_features, fake_features, k, metrics=("precision", "rec
     unknown = [m for m in metrics if m not in valid]
     if unknown:
         raise ValueError(f"Unknown metrics {unknown}; valid: {', '.join(valid)}.")
-    k = _check_k(k)
+    k = check_integer("k", k)
     real = _check_features(real_features, "real features", k)
     fake = _check_features(fake_features, "fake features", k)
     if real.shape[1] != fake.shape[1]:

@@ -18,6 +18,8 @@ bank (N x feature_dim) that precision/recall need.
 
 import numpy as np
 
+from keras_fgan.arguments import check_integer
+
 
 class FeatureStatistics:
     """Running mean and covariance of feature vectors, in float64.
@@ -152,13 +154,8 @@ def iter_batches(source, num_samples=None, batch_size=500, seed=0):
     Yields:
         NumPy arrays, each at most one batch.
     """
-    batch_size = int(batch_size)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got batch_size={batch_size}.")
-    if num_samples is not None:
-        num_samples = int(num_samples)
-        if num_samples < 0:
-            raise ValueError(f"num_samples must be >= 0, got num_samples={num_samples}.")
+    batch_size = check_integer("batch_size", batch_size)
+    num_samples = check_integer("num_samples", num_samples, low=0, allow_none=True)
 
     generate = getattr(source, "generate", None)
     if generate is None and callable(source) and not _is_array(source):

@@ -11,6 +11,7 @@ from keras import ops
 
 from keras_fgan import losses as losses_lib
 from keras_fgan import regularizers as regularizers_lib
+from keras_fgan.arguments import check_integer
 from keras_fgan.backend import AdversarialTrainer
 from keras_fgan.backend import call_network
 from keras_fgan.backend import random_normal
@@ -189,8 +190,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             raise ValueError(
                 f"Unknown latent_prior {latent_prior!r}; valid: {', '.join(LATENT_PRIORS)}."
             )
-        self.d_steps = _check_count("d_steps", d_steps)
-        self.pack = _check_count("pack", pack)
+        self.d_steps = check_integer("d_steps", d_steps)
+        self.pack = check_integer("pack", pack)
         if ema is not None:
             ema = regularizers_lib.check_number("ema", ema, minimum=0.0, inclusive=True)
             if ema >= 1.0:
@@ -347,13 +348,10 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             ValueError: `n` or `batch_size` is not a positive integer, or
                 `seed` is neither None nor a non-negative integer.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"`n` must be a positive integer. Received: {n!r}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise ValueError(f"`seed` must be a non-negative integer or None. Received: {seed!r}")
-        z = self.latent_batch(int(n), seed)
+        n = check_integer("n", n)
+        batch_size = check_integer("batch_size", batch_size)
+        seed = check_integer("seed", seed, low=0, allow_none=True)
+        z = self.latent_batch(n, seed)
         generator = self.sampling_generator
         # `predict_on_batch` per chunk: the compiled forward pass without
         # `predict`'s per-call data pipeline (1.46x the raw pass on
@@ -670,12 +668,6 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         if "dtype" in config and isinstance(config["dtype"], dict):
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
         return cls(**config)
-
-
-def _check_count(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"`{name}` must be an integer >= 1. Received: {value!r}")
-    return int(value)
 
 
 def _averaged_copy(generator):

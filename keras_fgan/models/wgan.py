@@ -6,7 +6,7 @@ from keras_fgan import lipschitz as lipschitz_lib
 from keras_fgan import losses
 from keras_fgan import regularizers as regularizers_lib
 from keras_fgan.models.adversarial_model import AdversarialModel
-from keras_fgan.models.adversarial_model import _check_count
+from keras_fgan.arguments import check_integer
 
 
 @keras.saving.register_keras_serializable(package="keras_fgan")
@@ -88,7 +88,7 @@ class WGAN(AdversarialModel):
                     f"WGAN takes `critic`, `n_critic` and the Wasserstein loss; for `{key}` "
                     f"use {use}."
                 )
-        _check_count("n_critic", n_critic)
+        check_integer("n_critic", n_critic)
         self.lipschitz = lipschitz_lib.get(lipschitz)
         regularizers = list(kwargs.pop("regularizers", ()))
         if isinstance(self.lipschitz, regularizers_lib.Regularizer):

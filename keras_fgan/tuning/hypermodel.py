@@ -10,6 +10,7 @@ import numpy as np
 from keras_fgan import builders
 from keras_fgan import lipschitz as lipschitz_lib
 from keras_fgan import registry
+from keras_fgan.arguments import check_integer
 from keras_fgan.tuning import scoring
 from keras_fgan.tuning import space
 from keras_fgan.tuning.data import load_data
@@ -119,16 +120,16 @@ class GANHyperModel(keras_tuner.HyperModel):
         if kwargs:
             space.reject_arguments(kwargs)
         super().__init__(name=name, tunable=True)
-        self.epochs = space.positive_int("epochs", epochs)
-        self.batch_size = space.positive_int("batch_size", batch_size)
-        self.eval_samples = space.positive_int("eval_samples", eval_samples)
-        self.depth = space.positive_int("depth", depth)
+        self.epochs = check_integer("epochs", epochs)
+        self.batch_size = check_integer("batch_size", batch_size)
+        self.eval_samples = check_integer("eval_samples", eval_samples)
+        self.depth = check_integer("depth", depth)
         if n_train is not None:
-            n_train = space.positive_int("n_train", n_train)
-        self.seed = space.positive_int("seed", seed, low=0)
+            n_train = check_integer("n_train", n_train)
+        self.seed = check_integer("seed", seed, low=0)
         self.jit_compile = jit_compile
         if width is not None:
-            width = space.positive_int("width", width)
+            width = check_integer("width", width)
 
         given = {
             "objectives": objectives, "divergences": divergences,

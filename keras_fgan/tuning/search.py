@@ -8,9 +8,9 @@ import warnings
 
 import keras_tuner
 
+from keras_fgan.arguments import check_integer
 from keras_fgan.tuning.hypermodel import GANHyperModel
 from keras_fgan.tuning.report import trial_rows
-from keras_fgan.tuning.space import positive_int
 
 TUNERS = ("random", "bayesian", "hyperband")
 
@@ -83,14 +83,14 @@ def make_tuner(
         )
     if tuner not in TUNERS:
         raise ValueError(f"Unknown tuner {tuner!r}; valid: {', '.join(TUNERS)}.")
-    seed = positive_int("seed", seed, low=0)
+    seed = check_integer("seed", seed, low=0)
     common = dict(
         objective=hypermodel.objective,
         seed=int(seed) + 1,
         directory=directory or tempfile.mkdtemp(prefix="keras_fgan_tuning_"),
         project_name=project_name,
         overwrite=overwrite,
-        max_consecutive_failed_trials=positive_int(
+        max_consecutive_failed_trials=check_integer(
             "max_consecutive_failed_trials", max_consecutive_failed_trials
         ),
         **tuner_kwargs,
@@ -98,9 +98,9 @@ def make_tuner(
     if tuner == "hyperband":
         return Hyperband(
             hypermodel, max_epochs=hypermodel.epochs,
-            factor=positive_int("hyperband_factor", hyperband_factor), **common,
+            factor=check_integer("hyperband_factor", hyperband_factor), **common,
         )
-    max_trials = positive_int("max_trials", max_trials)
+    max_trials = check_integer("max_trials", max_trials)
     if tuner == "bayesian":
         return BayesianOptimization(hypermodel, max_trials=max_trials, **common)
     return RandomSearch(hypermodel, max_trials=max_trials, **common)

@@ -163,13 +163,6 @@ def check_domain(dim, domain):
     return values
 
 
-def positive_int(name, value, *, low=1):
-    """`value` as an int; ValueError naming `name` unless it is an integer
-    >= `low` (1, or 0 for a non-negative one)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        kind = "a positive" if low == 1 else "a non-negative"
-        raise ValueError(f"`{name}` must be {kind} integer. Received: {value!r}")
-    return int(value)
 
 
 
