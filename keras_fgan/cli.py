@@ -140,6 +140,10 @@ def _number(kind, low=None, high=None):
     return parse
 
 
+_SEED = _number("int", 0)
+_SEED_HELP = "a non-negative integer: the same seed gives the same samples (default: %(default)s)"
+
+
 def _version():
     from importlib import metadata
 
@@ -295,7 +299,9 @@ def _add_train_options(train):
     train.add_argument("--resume", action="store_true", default=False,
                        help="continue the interrupted or finished run in --out (takes --epochs only)")
     train.add_argument("--evaluate", action="store_true", default=False, help="evaluate at the end")
-    train.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1)
+    train.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1,
+                       help="Keras' progress output: 0 silent, 1 a progress bar, 2 one line per epoch "
+                       "(default: %(default)s)")
 
 
 def _add_recipe_options(train):
@@ -624,9 +630,10 @@ def build_parser():
 
     sample = sub.add_parser("sample", help="write a PNG of samples from a .keras file or preset")
     sample.add_argument("source", help="a .keras file or a zoo preset name")
-    sample.add_argument("--n", type=_number("int", 1, MAX_SAMPLES), default=64)
-    sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--out", default="samples.png")
+    sample.add_argument("-n", "--n", type=_number("int", 1, MAX_SAMPLES), default=64,
+                        help="how many samples (default: %(default)s)")
+    sample.add_argument("--seed", type=_SEED, default=0, help=_SEED_HELP)
+    sample.add_argument("--out", default="samples.png", help="the PNG to write (default: %(default)s)")
     sample.set_defaults(func=cmd_sample)
 
     evaluate = sub.add_parser("evaluate", help="sample-quality metrics of a .keras file or preset")
@@ -636,8 +643,10 @@ def build_parser():
                           "features), or any other data train --data takes (a folder of images, .npy/.npz, "
                           "digits, tfds:NAME): Frechet distance and k-NN metrics in sample space (default: "
                           "from recipe.json beside the model)")
-    evaluate.add_argument("--samples", type=_number("int", 1, MAX_EVAL_SAMPLES), default=None)
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--samples", type=_number("int", 1, MAX_EVAL_SAMPLES), default=None,
+                          help="generated samples (default: 2,500 for ring and grid, else as many as the "
+                          "real samples compared, at most 10,000)")
+    evaluate.add_argument("--seed", type=_SEED, default=0, help=_SEED_HELP)
     evaluate.set_defaults(func=cmd_evaluate)
 
     exp = sub.add_parser("export", help="export generator (and encoder) to ONNX or SavedModel")
@@ -645,16 +654,16 @@ def build_parser():
     exp.add_argument("--format", metavar="FORMAT", default="onnx",
                      choices=_Names("keras_fgan.export", "FORMATS"),
                      help="%(choices)s (default: %(default)s; saved_model needs TensorFlow or JAX)")
-    exp.add_argument("--out", default="exported")
+    exp.add_argument("--out", default="exported", help="output directory (default: %(default)s)")
     exp.set_defaults(func=cmd_export)
 
     zoo = sub.add_parser("zoo", help="pretrained presets: list, show, download")
     zoo_sub = zoo.add_subparsers(dest="zoo_command", required=True, parser_class=_Parser)
     zoo_sub.add_parser("list", help="list the presets: name, class, description")
     show = zoo_sub.add_parser("show", help="print a preset's model card and the path of its picture")
-    show.add_argument("name")
+    show.add_argument("name", help="a preset name (see `keras-fgan zoo list`)")
     download = zoo_sub.add_parser("download", help="fetch a preset (or 'all') into the cache")
-    download.add_argument("name")
+    download.add_argument("name", help="a preset name, or 'all'")
     zoo.set_defaults(func=cmd_zoo)
 
     tune = sub.add_parser("tune", help="KerasTuner search over objectives and hyperparameters")
@@ -664,20 +673,26 @@ def build_parser():
     tune.add_argument("--tuner", metavar="NAME", default="random",
                       choices=_Names("keras_fgan.tuning", "TUNERS"),
                       help="%(choices)s (default: %(default)s)")
-    tune.add_argument("--max-trials", type=_number("int", 1, MAX_TRIALS), default=10)
-    tune.add_argument("--epochs", type=_number("int", 1, MAX_COUNT), default=5)
-    tune.add_argument("--seed", type=int, default=0)
-    tune.add_argument("--out", default="runs/tune")
+    tune.add_argument("--max-trials", type=_number("int", 1, MAX_TRIALS), default=10,
+                      help="trials to run (default: %(default)s)")
+    tune.add_argument("--epochs", type=_number("int", 1, MAX_COUNT), default=5,
+                      help="training epochs per trial (default: %(default)s)")
+    tune.add_argument("--seed", type=_SEED, default=0,
+                      help="a non-negative integer: the tuner's and the trials' seed (default: %(default)s)")
+    tune.add_argument("--out", default="runs/tune", help="output directory (default: %(default)s)")
     tune.set_defaults(func=cmd_tune)
 
     demo = sub.add_parser("demo", help="the main job on embedded defaults (no network)",
                           description="Train a GAN with dcgan28 networks on Fashion-MNIST "
                           "(local files), write sample grid PNGs, export the generator to "
                           "ONNX and print its metrics.")
-    demo.add_argument("--out", default="runs/demo")
-    demo.add_argument("--epochs", type=_number("int", 1, MAX_COUNT), default=2)
-    demo.add_argument("--limit", type=_number("int", 1, MAX_COUNT), default=20000, help="training images used")
-    demo.add_argument("--eval-samples", type=_number("int", 1, MAX_EVAL_SAMPLES), default=5000)
+    demo.add_argument("--out", default="runs/demo", help="output directory (default: %(default)s)")
+    demo.add_argument("--epochs", type=_number("int", 1, MAX_COUNT), default=2,
+                      help="training epochs (default: %(default)s)")
+    demo.add_argument("--limit", type=_number("int", 1, MAX_COUNT), default=20000,
+                      help="training images used (default: %(default)s)")
+    demo.add_argument("--eval-samples", type=_number("int", 1, MAX_EVAL_SAMPLES), default=5000,
+                      help="generated images scored at the end (default: %(default)s)")
     demo.set_defaults(func=cmd_demo)
     return parser
 

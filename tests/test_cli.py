@@ -51,6 +51,36 @@ def test_help_and_version_import_no_backend():
     assert "usage: keras-fgan" in result.stdout
 
 
+def _subparsers(parser):
+    """Every parser under `parser` by its command path, populated."""
+    import argparse
+
+    found = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                sub.format_help()  # adds the lazily populated options (train's)
+                found[name] = sub
+                found.update({f"{name} {k}": v for k, v in _subparsers(sub).items()})
+    return found
+
+
+def test_every_option_and_argument_says_what_it_is():
+    """`keras-fgan CMD --help` describes each of its options, as a stranger
+    reads it before guessing at `--n` or `--seed`."""
+    import argparse
+
+    parsers = {"keras-fgan": cli.build_parser(), **_subparsers(cli.build_parser())}
+    bare = []
+    for command, parser in parsers.items():
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                bare += [f"{command} {choice.dest}" for choice in action._choices_actions if not choice.help]
+            elif not action.help:
+                bare.append(f"{command} {'/'.join(action.option_strings) or action.dest}")
+    assert len(parsers) > 8 and not bare, bare
+
+
 @pytest.mark.parametrize(
     "argv, code, message",
     [
