@@ -458,6 +458,33 @@ def test_classifier_accuracy_on_test_subset(shipped_config):
     assert accuracy == pytest.approx(shipped_config["metrics"]["subset_accuracy"], abs=0.002)
 
 
+@needs_fashion_mnist
+def test_class_balance_of_real_and_of_one_class_images():
+    """Real images match the real histogram; images of one class (a
+    generator collapsed to sneakers) put all their mass there."""
+    x, y = datasets.load("fashion_mnist", "test", with_labels=True, n=2000)
+    real, other = x[:1000], x[1000:]
+    same = evaluation.class_balance(other, real=real, batch_size=250)
+    assert same["class_names"][7] == "Sneaker" and len(same["fake_frequencies"]) == 10
+    assert sum(same["fake_frequencies"]) == pytest.approx(1.0) and sum(same["real_frequencies"]) == pytest.approx(1.0)
+    assert same["class_kl"] < 0.03 and same["worst_ratio"] > 0.6
+    sneakers = other[y[1000:] == 7]
+    collapsed = evaluation.class_balance(sneakers, real=real)
+    assert collapsed["fake_frequencies"][7] > 0.9
+    assert collapsed["class_kl"] == pytest.approx(np.log(1 / collapsed["real_frequencies"][7]), abs=0.3)
+    assert collapsed["worst_ratio"] == 0.0
+
+
+def test_class_balance_validates():
+    noise = np.zeros((4, 28, 28, 1), "float32")
+    with pytest.raises(ValueError, match=r"must have shape \(N, 28, 28, 1\)"):
+        evaluation.class_balance(np.zeros((4, 32, 32, 1)), real=noise)
+    with pytest.raises(ValueError, match="at least one fake image"):
+        evaluation.class_balance(np.zeros((0, 28, 28, 1)), real=noise)
+    with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
+        evaluation.class_balance(noise, real=noise, batch_size=0)
+
+
 def test_classifier_refuses_bad_sha256(tmp_path):
     target = tmp_path / "zoo" / clf.CLASSIFIER_DIR_NAME
     shutil.copytree(clf.classifier_dir(), target)

@@ -5,12 +5,14 @@
   classifier's feature space (also `frechet_distance_from_stats` and
   `frechet_distance_from_features`).
 - `precision_recall`, `density_coverage`: k-NN fidelity/diversity metrics.
-- `load_classifier`: the shipped classifier (sha256-checked).
+- `load_classifier`: the shipped classifier (sha256-checked); `class_balance`:
+  how evenly generated images cover its ten classes.
 - `FeatureStatistics`: running mean/covariance for streaming evaluation.
 - `probe_accuracy`: linear-probe and 1-NN accuracy of an encoder's features
   (the BiGAN paper's representation protocol).
 """
 
+from keras_fgan.evaluation.class_balance import class_balance
 from keras_fgan.evaluation.classifier import build_classifier
 from keras_fgan.evaluation.classifier import extract_features
 from keras_fgan.evaluation.classifier import load_classifier
