@@ -978,7 +978,8 @@ def write_zoo_readme(out_root=ZOO):
     lines += ["", "## Fashion-MNIST (dcgan28 networks, width 32)", "",
               "Trained for the epochs listed, on all 60,000 training images unless the epochs column names "
               "fewer (5 critic steps per generator step make a WGAN epoch about five times as costly), on the "
-              "shared 2-core CPU; the 40-epoch presets use a generator EMA. None is converged: the zoo's target "
+              "shared 2-core CPU; the presets of 30 epochs or more use a generator EMA, and the 80-epoch ones "
+              "train their last 20 epochs at a tenth of the rates. None is converged: the zoo's target "
               f"is Frechet distance {IMAGE_FD_TARGET}. Every recipe tried for them, the shipped ones included, is in "
               "the sweep of `benchmarks/results/fashion_mnist_presets_sweep.md` (each card lists its preset's rows). The "
               "BiGAN has a 16-d code (see benchmarks/results/bigan_fashion_mnist_latent16.md); its 'other' "
