@@ -475,6 +475,23 @@ def test_class_balance_of_real_and_of_one_class_images():
     assert collapsed["worst_ratio"] == 0.0
 
 
+@needs_fashion_mnist
+def test_class_balance_draws_from_a_model():
+    real = datasets.load("fashion_mnist", "test", n=300)
+
+    class Replay:  # a "generator" that replays real images
+        def generate(self, n, seed=0):
+            return np.random.default_rng(seed).permutation(real)[:n]
+
+    drawn = evaluation.class_balance(Replay(), real=real, num_samples=200, seed=3)
+    direct = evaluation.class_balance(Replay().generate(200, seed=3), real=real)
+    assert drawn == direct
+    assert evaluation.class_balance(Replay(), real=real)["fake_frequencies"] == pytest.approx(
+        evaluation.class_balance(real, real=real)["real_frequencies"])
+    with pytest.raises(ValueError, match="`num_samples` must be a positive integer or None"):
+        evaluation.class_balance(Replay(), real=real, num_samples=0)
+
+
 def test_class_balance_validates():
     noise = np.zeros((4, 28, 28, 1), "float32")
     with pytest.raises(ValueError, match=r"must have shape \(N, 28, 28, 1\)"):

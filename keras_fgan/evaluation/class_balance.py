@@ -40,13 +40,17 @@ def predicted_classes(images, batch_size=500):
     return np.asarray(logits).argmax(axis=-1)
 
 
-def class_balance(fake, real=None, batch_size=500):
+def class_balance(fake, real=None, *, num_samples=None, seed=0, batch_size=500):
     """Class histograms of generated and real images, and their distance.
 
     Args:
-        fake: generated images, (N, 28, 28, 1) in [-1, 1].
+        fake: generated images, (N, 28, 28, 1) in [-1, 1], or a model
+            (anything with `generate(n, seed=...)`).
         real: real images in the same form; by default the 10,000 test
             images (`kf.datasets.load("fashion_mnist", split="test")`).
+        num_samples: images drawn from a model `fake` (default: as many as
+            `real` holds).
+        seed: seed of the images drawn from a model `fake`.
         batch_size: images per forward pass of the classifier.
 
     Returns:
@@ -68,6 +72,9 @@ def class_balance(fake, real=None, batch_size=500):
 
     if real is None:
         real = datasets.load("fashion_mnist", split="test")
+    if callable(getattr(fake, "generate", None)):
+        n = check_integer("num_samples", num_samples, allow_none=True) or len(real)
+        fake = fake.generate(n, seed=seed)
     names = datasets.FASHION_MNIST_CLASSES
     histograms = []
     for label, images in (("fake", fake), ("real", real)):
