@@ -114,10 +114,8 @@ class SampleGrid(keras.callbacks.Callback):
         super().__init__()
         self.filepath = str(filepath)
         self.every = check_integer("every", every)
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive int, got n={n!r}.")
-        self.n = int(n)
-        self.seed = int(seed)
+        self.n = check_integer("n", n)
+        self.seed = check_integer("seed", seed, low=0)
         self.log_dir = None if log_dir is None else str(log_dir)
         self.reference = None if reference is None else np.asarray(reference)
         self.paths = []
@@ -216,11 +214,11 @@ class Evaluation(keras.callbacks.Callback):
     ):
         super().__init__()
         self.every = check_integer("every", every)
-        self.seed = int(seed)
-        self.batch_size = int(batch_size)
+        self.seed = check_integer("seed", seed, low=0)
+        self.batch_size = check_integer("batch_size", batch_size)
         self.prefix = str(prefix)
-        self.k_precision_recall = int(k_precision_recall)
-        self.k_density_coverage = int(k_density_coverage)
+        self.k_precision_recall = check_integer("k_precision_recall", k_precision_recall)
+        self.k_density_coverage = check_integer("k_density_coverage", k_density_coverage)
         self.results = []
         self._real_stats = None
         if isinstance(data, str):
@@ -255,9 +253,7 @@ class Evaluation(keras.callbacks.Callback):
         self.metrics = metrics
         if n is None:
             n = 2500 if self.kind == "mixture" else min(10_000, len(self.real))
-        if not isinstance(n, (int, np.integer)) or n < 2:
-            raise ValueError(f"n must be an int >= 2, got n={n!r}.")
-        self.n = int(n)
+        self.n = check_integer("n", n, low=2)
 
     def evaluate(self):
         """Computes the metrics for the current model; returns a dict."""

@@ -52,6 +52,8 @@ COUNT_ARGUMENTS = {
     "iter_batches batch_size": lambda v: list(kf.evaluation.streaming.iter_batches(_features(), batch_size=v)),
     "load n": lambda v: kf.datasets.load("ring", n=v),
     "SampleGrid every": lambda v: kf.callbacks.SampleGrid("samples_{epoch}.png", every=v),
+    "Evaluation n": lambda v: kf.callbacks.Evaluation("ring", n=v),
+    "Evaluation batch_size": lambda v: kf.callbacks.Evaluation("ring", batch_size=v),
     "AtomicModelCheckpoint every": lambda v: kf.checkpointing.AtomicModelCheckpoint("m.keras", every=v),
     "SpectralNorm power_iterations": lambda v: kf.lipschitz.SpectralNorm(v),
     "mlp_generator width": lambda v: kf.networks.mlp_generator(2, 2, width=v, depth=1),

@@ -191,7 +191,7 @@ def test_sample_grid_rejects_other_shapes(tmp_path):
         _fit(StandIn(sample_shape=(5,)), [cb], epochs=1)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"every": 0}, "every"), ({"n": 0}, "n must")])
+@pytest.mark.parametrize("kwargs, match", [({"every": 0}, "every"), ({"n": 0}, "`n` must be a positive integer")])
 def test_sample_grid_validates(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         callbacks.SampleGrid(tmp_path, **kwargs)
