@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 HEADLINE = ("gan_fashion_mnist", "wgan_gp_fashion_mnist", "bigan_fashion_mnist", "fgan_jeffrey_fashion_mnist")
-METRICS = ("frechet_distance", "precision", "recall", "density", "coverage")
+METRICS = ("frechet_distance", "precision", "recall", "density", "coverage", "class_kl")
 OUT = ROOT / "benchmarks" / "results" / "fashion_mnist_presets_eval.md"
 
 

@@ -367,13 +367,14 @@ def main(argv=None):
         else:
             # A backup resumes only the run it was written for (recipe, mixture, seed).
             _train_zoo().claim_backup(backup_dir, dict(recipe, data=args.data, seed=seed))
-            callbacks = [kf.checkpointing.BackupAndRestore(backup_dir, delete_on_finish=True)]
+            callbacks = [kf.checkpointing.BackupAndRestore(backup_dir, delete_on_finish=False)]
             if args.log_every:
                 callbacks.append(CoverageLog(args.data, args.log_every))
             model, seconds = train(recipe, args.data, seed, callbacks=callbacks,
                                    steps_per_execution=args.steps_per_execution)
         scores = score(model, args.data)
         record.add(seed, scores, seconds)
+        _train_zoo().discard_backup(backup_dir)  # kept until the seed's scores are recorded
         print(f"{args.data} {args.preset or args.recipe} seed {seed}: modes {[s['modes'] for s in scores]} "
               f"HQ {[round(s['high_quality'], 4) for s in scores]} ({seconds:.0f} s)", flush=True)
         kf.imaging.atomic_write_bytes(path, report(args, argv, recipe, record, seeds).encode())

@@ -324,7 +324,7 @@ def _add_recipe_options(train):
         if key == "objective":
             options.update(choices=registry.family_names(), metavar="NAME")
         if param.kind == "bool":
-            options["action"] = "store_true"
+            options["action"] = argparse.BooleanOptionalAction  # --spectral-norm / --no-spectral-norm
         elif param.kind in ("int", "float"):
             high = param.maximum if param.maximum is not None or param.minimum is None else MAX_COUNT
             options["type"] = _number(param.kind, param.minimum, high)

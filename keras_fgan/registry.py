@@ -195,7 +195,11 @@ FAMILIES = {
         title="WGAN ({lipschitz} Lipschitz constraint)",
     ),
     "bigan": Family(
-        "bigan", "BiGAN", {"loss": _GAN_LOSS, **_REGULARIZED}, excludes=("pack",), joint=True,
+        "bigan", "BiGAN",
+        {"loss": _GAN_LOSS, **_REGULARIZED,
+         "penalize_latent": Parameter(True, kind="bool",
+                                      help="regularizers penalise the gradient in the latent too (false: x only)")},
+        excludes=("pack",), joint=True,
         reference=("Donahue, Kraehenbuehl and Darrell, 2017. Adversarial Feature Learning. "
                    "https://arxiv.org/abs/1605.09782"),
         title="BiGAN ({loss} generator loss)",

@@ -154,6 +154,12 @@ def test_rejects_discriminator_inputs_in_the_wrong_order():
         )
 
 
+@pytest.mark.parametrize("value", [0, "false", None])
+def test_rejects_a_penalize_latent_that_is_not_a_bool(value):
+    with pytest.raises(ValueError, match="`penalize_latent` must be True or False"):
+        _mlp_bigan(penalize_latent=value)
+
+
 def test_rejects_unknown_loss():
     with pytest.raises(ValueError, match="Unknown BiGAN loss 'wasserstein'"):
         _mlp_bigan(loss="wasserstein")
@@ -230,9 +236,9 @@ def test_keras_file_keeps_the_encoder(tmp_path):
 
 
 def test_config_round_trip_keeps_encoder_and_loss():
-    model = _mlp_bigan(loss="minimax", latent_prior="uniform", d_steps=2, seed=4)
+    model = _mlp_bigan(loss="minimax", latent_prior="uniform", d_steps=2, seed=4, penalize_latent=False)
     config = model.get_config()
-    assert config["loss"] == "minimax" and "encoder" in config
+    assert config["loss"] == "minimax" and "encoder" in config and config["penalize_latent"] is False
     clone = kf.BiGAN.from_config(config)
     assert clone.get_config() == config
     x, _ = _ring(8, seed=0)

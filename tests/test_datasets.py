@@ -11,21 +11,7 @@ import pytest
 from PIL import Image
 
 from keras_fgan import datasets
-
-
-def _fashion_mnist_available():
-    try:
-        datasets.fashion_mnist.locate("test")
-    except FileNotFoundError:
-        return False
-    return True
-
-
-needs_fashion_mnist = pytest.mark.skipif(
-    not _fashion_mnist_available(),
-    reason="Fashion-MNIST not installed (apt-get install dataset-fashion-mnist, or set "
-    "KERAS_FGAN_DATA_DIR); the parser is covered by the synthetic IDX tests.",
-)
+from markers import needs_fashion_mnist
 
 
 # ----------------------------------------------------------------- fixtures

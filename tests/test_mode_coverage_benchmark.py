@@ -135,6 +135,7 @@ def test_preset_recipe_is_trained_from_each_training_seed(bench, tmp_path, monke
     expected = {k: v for k, v in train_zoo.PRESETS["gan_ring"].items() if k != "seed"}
     assert record["recipe"] == dict(expected, epochs=1, decay_epochs=0, n=512, width=16)
     assert record["data"] == "ring" and sorted(record["seeds"]) == ["0", "1"]
+    assert not any((tmp_path / "backup").rglob("state.json")), "a recorded seed's backup is left behind"
     text = (tmp_path / "out" / "mode_coverage_2d_gan_ring.md").read_text()
     assert text.startswith("# Mode coverage on ring: preset `gan_ring`, 2 training seed(s)")
     assert "--preset gan_ring" in text and "over 2 training seeds" in text

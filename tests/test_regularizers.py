@@ -92,12 +92,14 @@ def _linear_joint_discriminator(sample_weights, latent_weights):
     return model
 
 
+@pytest.mark.parametrize("penalize_latent", [True, False])
 @pytest.mark.parametrize("sample_shape", [(2,), (4, 4, 1)])
-def test_bigan_r1_penalises_the_joint_gradient(sample_shape):
+def test_bigan_r1_penalises_the_joint_gradient(sample_shape, penalize_latent):
     """R1 on BiGAN's joint discriminator: for D(x, z) = x.a + z.b the
     gradient with respect to a real pair (x, E(x)) is (a, b), so the penalty
     is gamma / 2 (|a|^2 + |b|^2) whatever the batch (Mescheder et al. 2018,
-    Eq. 9, on pairs); the discriminator loss adds it to the cross-entropy."""
+    Eq. 9, on pairs), and gamma / 2 |a|^2 with `penalize_latent=False`; the
+    discriminator loss adds it to the cross-entropy."""
     rng = np.random.default_rng(0)
     a = rng.normal(size=sample_shape).astype("float32")
     b = rng.normal(size=3).astype("float32")
@@ -107,14 +109,15 @@ def test_bigan_r1_penalises_the_joint_gradient(sample_shape):
     encoder = keras.Sequential([keras.Input(sample_shape), keras.layers.Flatten(), keras.layers.Dense(3)])
     discriminator = _linear_joint_discriminator(a, b)
     plain = kf.BiGAN(generator, encoder, discriminator, seed=0)
-    regularized = kf.BiGAN(generator, encoder, discriminator, regularizers=[kf.regularizers.R1(0.5)], seed=0)
+    regularized = kf.BiGAN(generator, encoder, discriminator, regularizers=[kf.regularizers.R1(0.5)], seed=0,
+                           penalize_latent=penalize_latent)
     real = rng.normal(size=(6,) + sample_shape).astype("float32")
     z = rng.normal(size=(6, 3)).astype("float32")
     loss, _ = plain.discriminator_loss(real, z)
     regularized_loss, logs = regularized.discriminator_loss(real, z)
-    expected = 0.25 * (np.sum(a ** 2) + np.sum(b ** 2))
+    expected = 0.25 * (np.sum(a ** 2) + (np.sum(b ** 2) if penalize_latent else 0.0))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(logs["r1"]), expected, rtol=1e-5)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(regularized_loss - loss), expected, rtol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(regularized_loss - loss), expected, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="no packing"):
         kf.BiGAN(generator, encoder, discriminator, pack=2)
 

@@ -68,16 +68,71 @@ def test_card_command_lines_give_the_presets_recipes(train_zoo):
     import shlex
 
     from keras_fgan import cli
+    from keras_fgan import registry
 
     parser = cli.build_parser()
-    for name, recipe in train_zoo.PRESETS.items():
+    variants = {"bigan_fashion_mnist, latent not penalised": dict(
+        train_zoo.PRESETS["bigan_fashion_mnist"], regularizers=["r1"], gamma=1.0, penalize_latent=False)}
+    for name, recipe in {**train_zoo.PRESETS, **variants}.items():
         if train_zoo._is_mlp_recipe(recipe):
             continue
         words = shlex.split(train_zoo.cli_command(recipe))
         assert words[:2] == ["KERAS_BACKEND=tensorflow", "keras-fgan"], words
         args = vars(parser.parse_args(words[2:]))
         given = {k: v for k, v in args.items() if k not in cli._RUN_OPTIONS}
-        expected = {k: v for k, v in recipe.items() if v is not None and k != "decay_epochs"}
+        family = registry.family(recipe["objective"])
+        expected = {k: v for k, v in recipe.items() if v is not None and k != "decay_epochs"
+                    and not (isinstance(v, bool) and v == family.parameter(k).default)}
         if recipe["data"] not in ("ring", "grid"):
             expected.pop("n", None)
         assert given == expected, name
+
+
+def test_reevaluate_recomputes_a_presets_metrics_and_card(train_zoo, tmp_path):
+    """`--reevaluate` scores a shipped preset's saved model again: the same
+    figures as its card (up to the backend), plus the class balance the
+    protocol gained, which its rewritten card then reports."""
+    import shutil
+
+    name = "gan_fashion_mnist"
+    shutil.copytree(ROOT / "zoo" / name, tmp_path / name)
+    stored = json.loads((tmp_path / name / "preset.json").read_text())
+    older = {k: v for k, v in stored["metrics"].items()
+             if k not in ("class_kl", "worst_class_ratio", "class_frequencies")}
+    train_zoo.write_preset_json(tmp_path / name / "preset.json", dict(stored, metrics=older))
+    preset = train_zoo.reevaluate(name, tmp_path)
+    assert json.loads((tmp_path / name / "preset.json").read_text()) == preset
+    assert preset["files"] == stored["files"] and preset["training"] == stored["training"]
+    for key in ("frechet_distance", "precision", "recall", "density", "coverage"):
+        assert preset["metrics"][key] == pytest.approx(older[key], abs=2e-3), key
+    balance = preset["metrics"]["class_frequencies"]
+    assert sum(balance["fake"]) == pytest.approx(1, abs=1e-3) and sum(balance["real"]) == pytest.approx(1, abs=1e-3)
+    assert 0 < preset["metrics"]["class_kl"] < 0.1 and 0 < preset["metrics"]["worst_class_ratio"] <= 1
+    train_zoo.recard(tmp_path)
+    card = (tmp_path / name / "README.md").read_text()
+    assert train_zoo.class_balance_sentence(preset["metrics"]) in card
+    assert "Most over-drawn" in card and f"KL {preset['metrics']['class_kl']:.4f} nats" in card
+
+
+def test_a_run_whose_evaluation_fails_is_not_trained_again(train_zoo, tmp_path, monkeypatch):
+    """The backup outlives the training until preset.json is written: the
+    same command after a failure in the evaluation restores the trained
+    model (no epoch trained again) and finishes the preset."""
+    overrides = {"epochs": 2, "decay_epochs": 1, "n": 512, "width": 16}
+    evaluate = train_zoo.evaluate
+
+    def failing(model, recipe):
+        raise RuntimeError("evaluation failed")
+
+    monkeypatch.setattr(train_zoo, "evaluate", failing)
+    with pytest.raises(RuntimeError, match="evaluation failed"):
+        train_zoo.train_preset("gan_ring", out_root=tmp_path / "zoo", overrides=overrides, backups=tmp_path / "backup")
+    assert not (tmp_path / "zoo" / "gan_ring" / "preset.json").exists()
+    assert sorted(p.parent.name for p in (tmp_path / "backup").rglob("state.json")) == ["decay", "main"]
+
+    monkeypatch.setattr(train_zoo, "evaluate", evaluate)
+    preset = train_zoo.train_preset("gan_ring", out_root=tmp_path / "zoo", overrides=overrides,
+                                    backups=tmp_path / "backup")
+    assert preset["training"]["resumed_after_epochs"] == 2  # both epochs restored, none trained
+    assert json.loads((tmp_path / "zoo" / "gan_ring" / "preset.json").read_text()) == preset
+    assert not (tmp_path / "backup" / "gan_ring").exists()

@@ -61,7 +61,7 @@ def class_balance(fake, real=None, *, num_samples=None, seed=0, batch_size=500):
             `class_kl`: KL(fake || real) of the two histograms in nats (0 for
                 the same histogram; a class the real images never get is
                 smoothed with one pseudo-count);
-            `worst_ratio`: the smallest fake/real frequency ratio over the
+            `worst_class_ratio`: the smallest fake/real frequency ratio over the
                 classes (1.0 when no class is under-drawn; 0.0 when one is
                 never drawn).
 
@@ -90,5 +90,5 @@ def class_balance(fake, real=None, *, num_samples=None, seed=0, batch_size=500):
         "fake_frequencies": [float(v) for v in p],
         "real_frequencies": [float(v) for v in q],
         "class_kl": float(np.sum(p[present] * np.log(p[present] / q_smoothed[present]))),
-        "worst_ratio": float(np.min(p / q_smoothed)),
+        "worst_class_ratio": float(np.min(p / q_smoothed)),
     }

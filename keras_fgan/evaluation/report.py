@@ -22,7 +22,10 @@ def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=N
       mode histogram from uniform).
     - Images ("fashion_mnist"): Frechet distance, precision/recall (k=3) and
       density/coverage (k=5) in the shipped classifier's feature space,
-      against the real test split (10,000 images by default).
+      against the real test split (10,000 images by default); and how
+      evenly the samples cover the ten classes (`class_kl`,
+      `worst_class_ratio` of `kf.evaluation.class_balance`, with the
+      shipped classifier whatever `feature_extractor` is).
     - Any other data `kf.datasets.load` reads (your own folder of images,
       `.npy`/`.npz` file, "digits", "tfds:..."), or an array: the same four
       metrics against (up to 10,000 randomly chosen) real samples, in the
@@ -76,6 +79,8 @@ def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=N
         result = {"frechet_distance": evaluation.frechet_distance(real, fake, **features)}
         result.update(evaluation.precision_recall(real, fake, k=3, **features))
         result.update(evaluation.density_coverage(real, fake, k=5, **features))
+        balance = evaluation.class_balance(fake, real)
+        result.update(class_kl=balance["class_kl"], worst_class_ratio=balance["worst_class_ratio"])
         return _as_python(result)
     return _own_data_metrics(model, data, num_samples, seed, feature_extractor)
 

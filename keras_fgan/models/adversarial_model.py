@@ -548,6 +548,11 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """Discriminator scores of a batch from `discriminator_inputs`."""
         return self.call_network(self.discriminator, inputs, training)
 
+    def penalized_discriminator(self, training=True):
+        """The function of a `discriminator_inputs` batch whose input
+        gradients the regularizers penalise: here `discriminate` itself."""
+        return lambda inputs: self.discriminate(inputs, training)
+
     def discriminator_loss(self, real, z, training=True):
         """Returns `(loss, logs)` minimised by the discriminator: the loss'
         discriminator term plus every regularizer's penalty."""
@@ -557,10 +562,9 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         loss = self.adversarial_loss.discriminator_loss(real_scores, fake_scores)
         logs = dict(self.adversarial_loss.metrics(real_scores, fake_scores))
         seed = self.seed_generator if training else self._eval_seed_generator
+        penalized = self.penalized_discriminator(training)
         for regularizer in self.regularizers:
-            penalty, extra = regularizer(
-                lambda x: self.discriminate(x, training), real_in, fake_in, seed
-            )
+            penalty, extra = regularizer(penalized, real_in, fake_in, seed)
             loss = loss + penalty
             logs.update(extra)
         logs["d_loss"] = loss
