@@ -113,6 +113,12 @@ def test_unknown_data_and_search_argument():
 
 
 # ---------------------------------------------------- search space (no training) --
+def test_space_searches_every_family_but_the_composable_one():
+    # A family parameter the space neither searches nor leaves at its default
+    # (space.UNSEARCHED) would silently drop that family from the search.
+    assert kf.tuning.space.OBJECTIVES == ("gan", "fgan", "wgan", "bigan")
+
+
 def test_conditional_space_and_seeded_hyperparameters(tmp_path, monkeypatch):
     def run(name):
         hypermodel = kf.tuning.GANHyperModel("ring", n_critics=[1], **TINY)

@@ -20,8 +20,9 @@ FAMILY_DIMENSIONS = {
     "clip_value": "clip_value",
 }
 # Family parameters the space leaves at their defaults: the discriminator
-# regularizers the GAN, f-GAN and BiGAN families may add (none by default).
-UNSEARCHED = ("regularizers",)
+# regularizers the GAN, f-GAN and BiGAN families may add (none by default),
+# and BiGAN's `penalize_latent`, which only matters with regularizers.
+UNSEARCHED = ("regularizers", "penalize_latent")
 # The families whose every other own parameter the space searches (not, e.g.,
 # the "adversarial" one, whose loss and spectral norm it does not).
 OBJECTIVES = tuple(
