@@ -67,7 +67,7 @@ FORMULA = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
 DELIMITERS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
 AUTODOC = re.compile(r"^:::[ \t]+(keras_fgan(?:\.[A-Za-z_]\w*)*)[ \t]*(?:\n(?:[ \t]+\S.*(?:\n|$))*)?", re.MULTILINE)
 
-_state = {"root": Path.cwd(), "cards": None}
+_state = {"root": Path.cwd(), "cards": None, "targets": None}
 
 
 def on_config(config):
@@ -178,15 +178,13 @@ def _headline(preset):
                    f"{100 * metrics.get('high_quality_mean', 0):.1f}% (min "
                    f"{100 * metrics.get('high_quality_min', 0):.1f}%) over 5 seeds")
         met = bool(metrics.get("meets_target"))
-        return figures, "all modes, >= 90% high quality", met
+        return figures, _targets().MIXTURE_TARGET, met
     if "frechet_distance" in metrics:
         figures = ", ".join(
             f"{label} {_number(metrics[key])}" for key, label in TABLE_METRICS.items()
             if key in ("frechet_distance", "precision", "recall") and _number(metrics.get(key)) is not None
         )
-        met = (metrics["frechet_distance"] <= 2.0 and metrics.get("precision", 0) >= 0.8
-               and metrics.get("recall", 0) >= 0.6)
-        return figures, "FD <= 2, precision >= 0.8, recall >= 0.6", met
+        return figures, _targets().IMAGE_TARGET, _targets().meets_image_target(metrics)
     shown = [f"{label} {_number(metrics[key])}" for key, label in TABLE_METRICS.items()
              if _number(metrics.get(key)) is not None]
     return ", ".join(shown) or "see the card", "", None
@@ -282,22 +280,39 @@ def zoo_cards(page_dir):
 # ------------------------------------------------------------------ cli --
 
 
-def _load_cli():
-    path = _state["root"] / "keras_fgan" / "cli.py"
+def _load_module(checkout, relative, name):
+    """`keras_fgan/<relative>` of the checkout at `checkout`, loaded on its
+    own (as `name`), so the build imports no deep-learning framework; None
+    when absent."""
+    path = checkout / "keras_fgan" / relative
     if not path.is_file():
         return None
-    root = str(_state["root"])
+    root = str(checkout)
     added = root not in sys.path
     if added:
         sys.path.insert(0, root)
     try:
-        spec = importlib.util.spec_from_file_location("_keras_fgan_cli_for_docs", path)
+        spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
     finally:
         if added:
             sys.path.remove(root)
+
+
+def _load_cli():
+    return _load_module(_state["root"], "cli.py", "_keras_fgan_cli_for_docs")
+
+
+def _targets():
+    """The zoo's quality targets: `keras_fgan/zoo/targets.py` of the checkout
+    that holds this file (the gallery states the library's targets whatever
+    folder the site is built from)."""
+    if _state["targets"] is None:
+        _state["targets"] = _load_module(Path(__file__).resolve().parents[1], "zoo/targets.py",
+                                         "_keras_fgan_zoo_targets_for_docs")
+    return _state["targets"]
 
 
 def _subcommands(parser, prefix):

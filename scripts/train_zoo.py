@@ -56,10 +56,10 @@ import mode_coverage_2d as mc2d  # noqa: E402 - the 2-D recipes' table and train
 from keras_fgan import datasets  # noqa: E402
 from keras_fgan import divergences  # noqa: E402
 from keras_fgan import registry  # noqa: E402
+from keras_fgan.zoo import targets  # noqa: E402
 
 REFERENCE_SEED = 1234
 EVAL_SEEDS = (0, 1, 2, 3, 4)
-TARGET_HQ = 0.9
 
 # ------------------------------------------------------------------ recipes --
 
@@ -367,7 +367,7 @@ def evaluate(model, recipe):
             "high_quality_min": round(float(np.min(hq)), 4),
             "kl_mean": (round(float(np.mean([r["kl"] for r in per_seed])), 4)
                         if all(r["kl"] is not None for r in per_seed) else None),
-            "meets_target": bool(min(modes) == num_modes and min(hq) >= TARGET_HQ),
+            "meets_target": targets.meets_mixture_target(per_seed, num_modes),
         }
     metrics = evaluate_model(model, "fashion_mnist", num_samples=5000, seed=0)
     metrics = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items()}
@@ -453,7 +453,7 @@ PACGAN_HQ = {"ring": 0.97, "grid": 0.95}
 
 
 # PacGAN Table 1's plain GAN (mean of 10 runs): the mode count issue 20 asks of
-# every GAN, f-GAN, BiGAN and WGAN preset, with at least TARGET_HQ high quality.
+# every GAN, f-GAN, BiGAN and WGAN preset, with at least the target's high quality.
 PACGAN_GAN_MODES = {"ring": 6.3, "grid": 17.3}
 
 # The best recipe per mixture retrained from 5 training seeds by
@@ -487,9 +487,9 @@ def seed_benchmark_lines():
 
 def reaches_pacgan_gan(preset):
     """True when every evaluation seed captures at least PacGAN's plain-GAN
-    mode count with at least `TARGET_HQ` high-quality samples."""
+    mode count with at least `targets.MIXTURE_HIGH_QUALITY` high-quality samples."""
     m, data = preset["metrics"], preset["recipe"]["data"]
-    return all(s["modes"] >= PACGAN_GAN_MODES[data] and s["high_quality"] >= TARGET_HQ for s in m["per_seed"])
+    return all(s["modes"] >= PACGAN_GAN_MODES[data] and s["high_quality"] >= targets.MIXTURE_HIGH_QUALITY for s in m["per_seed"])
 
 
 def beyond_pacgan(preset):
@@ -574,9 +574,10 @@ def model_card(name, preset):
         target = m["num_modes"]
         if m["meets_target"]:
             verdict = (f"**Meets the target**: all {target} modes captured with a high-quality fraction of at "
-                       f"least 90% on every one of the 5 evaluation seeds (mean {m['high_quality_mean']:.1%}).")
+                       f"least {targets.MIXTURE_HIGH_QUALITY:.0%} on every one of the 5 evaluation seeds (mean {m['high_quality_mean']:.1%}).")
         else:
-            verdict = (f"**Does not meet the target** of all {target} modes with at least 90% high-quality samples: "
+            verdict = (f"**Does not meet the target** of all {target} modes with at least {targets.MIXTURE_HIGH_QUALITY:.0%} "
+                       "high-quality samples: "
                        f"modes captured {m['modes_min']}-{max(s['modes'] for s in m['per_seed'])} of {target} "
                        f"(mean {m['modes_mean']:.1f}), high-quality fraction {m['high_quality_min']:.1%} at worst, "
                        f"{m['high_quality_mean']:.1%} on average over the 5 seeds.")
@@ -584,7 +585,7 @@ def model_card(name, preset):
         gan_modes = PACGAN_GAN_MODES[r["data"]]
         lines += [("**Reaches PacGAN's plain GAN**" if reaches_pacgan_gan(preset) else "Below PacGAN's plain GAN")
                   + f" (at least {gan_modes} of {target} modes, PacGAN Table 1's GAN row, with at least "
-                  f"{TARGET_HQ:.0%} high-quality samples on every evaluation seed).", ""]
+                  f"{targets.MIXTURE_HIGH_QUALITY:.0%} high-quality samples on every evaluation seed).", ""]
         hq = PACGAN_HQ[r["data"]]
         lines += [("**Beyond PacGAN Table 1**" if beyond_pacgan(preset) else "Not beyond PacGAN Table 1")
                   + f" (all {target} modes with at least {hq:.0%} high-quality samples on every evaluation seed; "
@@ -894,9 +895,7 @@ def write_data_package_list(out_root=ZOO):
 # samples of a Fashion-MNIST preset read as garments with fine detail missing, and
 # above which they are blurred, partly formed shapes, and above that blobs
 # (judged on samples.png files: FD 3.1-3.3 vs 5.3-8.0 vs 17.9). The zoo's
-# target is 2.0 (issue 20).
-IMAGE_FD_TARGET = 2.0
-IMAGE_PRECISION_TARGET, IMAGE_RECALL_TARGET = 0.8, 0.6
+# target is keras_fgan.zoo.targets.IMAGE_FRECHET_DISTANCE.
 IMAGE_FD_RECOGNISABLE = 4.0
 IMAGE_FD_PARTLY_FORMED = 12.0
 
@@ -910,19 +909,20 @@ def _image_budget_verdict(preset):
               f"({_generator_steps(preset):,} generator steps, batch {r['batch_size']})"
               + (f" with generator EMA {r['ema']}" if r.get("ema") else "") + f", width {r['width']} (machine below).")
     fd = m["frechet_distance"]
-    if fd <= IMAGE_FD_TARGET:
-        met = m["precision"] >= IMAGE_PRECISION_TARGET and m["recall"] >= IMAGE_RECALL_TARGET
+    if fd <= targets.IMAGE_FRECHET_DISTANCE:
+        met = targets.meets_image_target(m)
         quality = (f"Frechet distance {fd:.2f}, precision {m['precision']:.2f} and recall {m['recall']:.2f} "
-                   f"{'meet' if met else 'miss'} the zoo's target (Frechet distance at most {IMAGE_FD_TARGET} "
-                   f"with precision at least {IMAGE_PRECISION_TARGET} and recall at least {IMAGE_RECALL_TARGET}).")
+                   f"{'meet' if met else 'miss'} the zoo's target (Frechet distance at most "
+                   f"{targets.IMAGE_FRECHET_DISTANCE} with precision at least {targets.IMAGE_PRECISION} and recall at "
+                   f"least {targets.IMAGE_RECALL}).")
     elif fd <= IMAGE_FD_RECOGNISABLE:
         quality = (f"Recognisable garments with fine detail missing; not converged: Frechet distance {fd:.2f}, "
-                   f"where the zoo's target is {IMAGE_FD_TARGET}.")
+                   f"where the zoo's target is {targets.IMAGE_FRECHET_DISTANCE}.")
     elif fd <= IMAGE_FD_PARTLY_FORMED:
-        quality = (f"Far from converged (Frechet distance {fd:.2f}, target {IMAGE_FD_TARGET}): expect blurred, "
+        quality = (f"Far from converged (Frechet distance {fd:.2f}, target {targets.IMAGE_FRECHET_DISTANCE}): expect blurred, "
                    "partly formed garments.")
     else:
-        quality = (f"Far from converged (Frechet distance {fd:.2f}, target {IMAGE_FD_TARGET}): the samples are "
+        quality = (f"Far from converged (Frechet distance {fd:.2f}, target {targets.IMAGE_FRECHET_DISTANCE}): the samples are "
                    "blobs in roughly garment-like shapes.")
     return f"{budget} {quality}"
 
@@ -991,10 +991,12 @@ def write_zoo_readme(out_root=ZOO):
         f"({backends}) on a 2-core x86_64 CPU shared with other jobs (no GPU), "
         "on a small budget; backend, wall time and the exact command in the cards.", "",
         "## 2-D mixtures (ring: 8 modes, grid: 25 modes)", "",
-        f"Target: all modes captured with at least 90% high-quality samples on each of 5 evaluation seeds "
+        f"Target: all modes captured with at least {targets.MIXTURE_HIGH_QUALITY:.0%} high-quality samples on each of 5 "
+        "evaluation seeds "
         f"(2,500 samples each). **{met} of {len(plane)} presets meet it**; every card says plainly whether its "
         "preset does, with the per-seed figures. The column *PacGAN's GAN* asks for less: at least the mode count "
-        "of PacGAN's plain GAN (Table 1: 6.3 of 8 on the ring, 17.3 of 25 on the grid) with at least 90% "
+        f"of PacGAN's plain GAN (Table 1: 6.3 of 8 on the ring, 17.3 of 25 on the grid) with at least "
+        f"{targets.MIXTURE_HIGH_QUALITY:.0%} "
         f"high-quality samples on every evaluation seed; **{reached} of {len(plane)} reach it**.", "",
         "The base recipe (`PLANE_BASE` in `scripts/train_zoo.py`): MLPs of width 128 and depth 3, latent 8, Adam "
         "at 1e-3 (WGAN-clip 5e-4), batch 512, 20,000 points, 80 epochs (WGAN: 25, with 5 critic steps), the "
@@ -1021,7 +1023,8 @@ def write_zoo_readme(out_root=ZOO):
         "each seed scored on the 5 evaluation seeds), beside the mean mode count and quality of PacGAN's best "
         "rows:", "",
         *seed_benchmark_lines(), "",
-        "| preset | generator steps | modes (min / mean) | high-quality (min / mean) | target (90%) | "
+        "| preset | generator steps | modes (min / mean) | high-quality (min / mean) | "
+        f"target ({targets.MIXTURE_HIGH_QUALITY:.0%}) | "
         "PacGAN's GAN | beyond PacGAN | train s |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -1039,7 +1042,7 @@ def write_zoo_readme(out_root=ZOO):
               + "; ".join(f"`{p['name']}` trains its last {p['recipe']['decay_epochs']} of {p['recipe']['epochs']} "
                           "epochs" for p in images if p["recipe"].get("decay_epochs"))
               + " at a tenth of the rates. The zoo's target is Frechet distance "
-              f"{IMAGE_FD_TARGET} with precision >= 0.8 and recall >= 0.6. Every recipe tried for them, the shipped ones included, is in "
+              f"{targets.IMAGE_FRECHET_DISTANCE} with precision >= {targets.IMAGE_PRECISION} and recall >= {targets.IMAGE_RECALL}. Every recipe tried for them, the shipped ones included, is in "
               "the sweep of `benchmarks/results/fashion_mnist_presets_sweep.md` (each card lists its preset's rows). The "
               "BiGAN has a 16-d code (see benchmarks/results/bigan_fashion_mnist_latent16.md); its 'other' "
               "column gives the probes on its encoder and, in brackets, on randomly initialised encoders of the "
