@@ -664,6 +664,8 @@ def test_evaluate_model_on_own_images():
 
     with pytest.raises(ValueError, match="does not apply to 'ring'"):
         evaluate_model(model, "ring", feature_extractor=row_means)
+    with pytest.raises(ValueError, match=r"`class_frequencies` needs .*'fashion_mnist'.*data=array"):
+        evaluate_model(model, real, class_frequencies=True)
     with pytest.raises(ValueError, match=r"shape \(8, 8, 1\), but the real array holds samples of shape \(2,\)"):
         evaluate_model(model, real[:, 0, :2, 0])
     with pytest.raises(ValueError, match="holds 5 samples; the k-NN metrics"):

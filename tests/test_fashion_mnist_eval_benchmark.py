@@ -30,13 +30,14 @@ def test_report_scores_each_seed_and_the_paired_difference(bench, tmp_path):
     text = out.read_text()
     scores = json.loads(text.split("```json\n")[1].split("```")[0])
     assert list(scores) == list(PAIR) and all(len(rows) == 2 for rows in scores.values())
-    direct = evaluate_model(kf.zoo.load(PAIR[1]), "fashion_mnist", num_samples=200, seed=1)
+    direct = evaluate_model(kf.zoo.load(PAIR[1]), "fashion_mnist", num_samples=200, seed=1, class_frequencies=True)
     assert scores[PAIR[1]][1]["frechet_distance"] == pytest.approx(direct["frechet_distance"], rel=1e-6)
     # evaluate_model's class balance is class_balance's on the same samples and test images.
     balance = kf.evaluation.class_balance(kf.zoo.load(PAIR[1]).generate(200, seed=1),
                                           real=kf.datasets.load("fashion_mnist", split="test", n=200))
     assert direct["class_kl"] == pytest.approx(balance["class_kl"]) == scores[PAIR[1]][1]["class_kl"]
     assert direct["worst_class_ratio"] == pytest.approx(balance["worst_class_ratio"])
+    assert direct["class_frequencies"] == {"fake": balance["fake_frequencies"], "real": balance["real_frequencies"]}
     diffs = [a["frechet_distance"] - b["frechet_distance"] for a, b in zip(scores[PAIR[1]], scores[PAIR[0]])]
     assert f"`{PAIR[1]}` minus `{PAIR[0]}`, per evaluation seed: {diffs[0]:+.3f}, {diffs[1]:+.3f}" in text
     assert text.count("\n| ") == 3  # the header row and one row per preset

@@ -106,6 +106,8 @@ def test_reevaluate_recomputes_a_presets_metrics_and_card(train_zoo, tmp_path):
     for key in ("frechet_distance", "precision", "recall", "density", "coverage"):
         assert preset["metrics"][key] == pytest.approx(older[key], abs=2e-3), key
     balance = preset["metrics"]["class_frequencies"]
+    for kind in ("fake", "real"):  # the histograms shipped with the card
+        assert balance[kind] == pytest.approx(stored["metrics"]["class_frequencies"][kind], abs=2e-3), kind
     assert sum(balance["fake"]) == pytest.approx(1, abs=1e-3) and sum(balance["real"]) == pytest.approx(1, abs=1e-3)
     assert 0 < preset["metrics"]["class_kl"] < 0.1 and 0 < preset["metrics"]["worst_class_ratio"] <= 1
     train_zoo.recard(tmp_path)

@@ -14,7 +14,7 @@ MAX_SAMPLE_SPACE_DIM = 4096
 MIN_REAL_SAMPLES = 5
 
 
-def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=None):
+def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=None, class_frequencies=False):
     """Sample-quality metrics of `model` for the data set it was trained on.
 
     - 2-D mixtures ("ring", "grid"): the PacGAN/VEEGAN mode-coverage protocol
@@ -50,19 +50,27 @@ def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=N
             to (B, D) features, in place of the shipped classifier for
             Fashion-MNIST and of sample space for other data (not for the
             2-D mixtures).
+        class_frequencies: Fashion-MNIST only: also return the class
+            histograms behind `class_kl`, as `"class_frequencies"`:
+            `{"fake": [10 floats], "real": [10 floats]}` in the order of
+            `kf.datasets.FASHION_MNIST_CLASSES`.
 
     Returns:
         A dict of floats (and ints; and the feature space's name for other
-        data).
+        data; and the histograms asked for by `class_frequencies`).
 
     Raises:
         ValueError: the model's samples do not have the data's sample shape,
-            the data cannot be read, or samples too large for sample space
-            without a `feature_extractor`.
+            the data cannot be read, samples too large for sample space
+            without a `feature_extractor`, or `class_frequencies` asked for
+            data other than Fashion-MNIST.
     """
     from keras_fgan import evaluation
 
     protocol = registry.PROTOCOLS.get(data) if isinstance(data, str) else None
+    if class_frequencies and protocol != "classifier":
+        raise ValueError("`class_frequencies` needs the shipped classifier's data, "
+                         f"{[k for k, v in registry.PROTOCOLS.items() if v == 'classifier']}. Received: data={data!r}")
     if protocol == "mode_coverage":
         if feature_extractor is not None:
             raise ValueError(f"`feature_extractor` does not apply to {data!r}: mode coverage is measured in the plane.")
@@ -81,7 +89,10 @@ def evaluate_model(model, data, *, num_samples=None, seed=0, feature_extractor=N
         result.update(evaluation.density_coverage(real, fake, k=5, **features))
         balance = evaluation.class_balance(fake, real)
         result.update(class_kl=balance["class_kl"], worst_class_ratio=balance["worst_class_ratio"])
-        return _as_python(result)
+        result = _as_python(result)
+        if class_frequencies:
+            result["class_frequencies"] = {kind: balance[f"{kind}_frequencies"] for kind in ("fake", "real")}
+        return result
     return _own_data_metrics(model, data, num_samples, seed, feature_extractor)
 
 
