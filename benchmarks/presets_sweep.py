@@ -31,6 +31,9 @@ import train_zoo  # noqa: E402
 from keras_fgan.zoo import targets  # noqa: E402
 
 IMAGE_METRICS = ("frechet_distance", "precision", "recall", "density", "coverage")
+# Recorded when the trial's evaluation measured them (class balance since
+# 2026-12; the encoder's linear probe for BiGANs).
+IMAGE_EXTRAS = ("class_kl", "linear_probe_accuracy", "random_encoder_linear_probe_accuracy")
 
 
 def _plane_metrics(metrics):
@@ -46,11 +49,14 @@ def _plane_cells(entry):
 
 
 def _image_metrics(metrics):
-    return {key: metrics[key] for key in IMAGE_METRICS}
+    return {key: metrics[key] for key in IMAGE_METRICS + IMAGE_EXTRAS if key in metrics}
 
 
 def _image_cells(entry):
-    return [f"{entry[key]:.3f}" for key in IMAGE_METRICS]
+    kl = f"{entry['class_kl']:.4f}" if "class_kl" in entry else "-"
+    probe = (f"{entry['linear_probe_accuracy']:.1%} ({entry['random_encoder_linear_probe_accuracy']:.1%})"
+             if "linear_probe_accuracy" in entry else "-")
+    return [f"{entry[key]:.3f}" for key in IMAGE_METRICS] + [kl, probe]
 
 
 class Sweep:
@@ -94,7 +100,8 @@ SWEEPS = {
                    ["modes (seeds 0-4)", "high quality (seeds 0-4)", f">= {targets.MIXTURE_HIGH_QUALITY:.0%} on all seeds"],
                    _plane_metrics, _plane_cells),
     "image": Sweep("image",
-                   ["Frechet distance", "precision", "recall", "density", "coverage"],
+                   ["Frechet distance", "precision", "recall", "density", "coverage", "class KL",
+                    "encoder probe (random encoders)"],
                    _image_metrics, _image_cells),
 }
 

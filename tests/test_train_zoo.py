@@ -49,6 +49,17 @@ def test_sweep_table_is_the_record(train_zoo, monkeypatch, kind):
             assert len(entry["per_seed"]) == 5
 
 
+def test_image_sweep_rows_show_class_balance_and_probe_when_measured(train_zoo, monkeypatch):
+    monkeypatch.setitem(sys.modules, "train_zoo", train_zoo)
+    sweep = _load("presets_sweep", ROOT / "benchmarks" / "presets_sweep.py")
+    figures = dict(frechet_distance=1.1654, precision=0.885, recall=0.783, density=0.978, coverage=0.878)
+    bigan = sweep._image_metrics(dict(figures, class_kl=0.00852, linear_probe_accuracy=0.701,
+                                      random_encoder_linear_probe_accuracy=0.668, knn1_accuracy=0.7))
+    assert sweep._image_cells(bigan) == ["1.165", "0.885", "0.783", "0.978", "0.878", "0.0085", "70.1% (66.8%)"]
+    older = sweep._image_metrics(figures)  # a trial evaluated before the class balance existed
+    assert sweep._image_cells(older)[-2:] == ["-", "-"]
+
+
 def test_seed_benchmarks_are_of_the_presets_recipes(train_zoo):
     # zoo/README.md's 5-training-seed table is read from records of the recipes the presets ship.
     for data, name, stem in train_zoo.SEED_BENCHMARKS:
