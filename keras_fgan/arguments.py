@@ -3,8 +3,11 @@
 One place for the integer check that every count, size and seed argument
 needs, so each gives the same answer (a Python or NumPy integer, never a
 bool, though Python counts `True` as the int 1) and the same Keras-style
-message naming the argument and the value received.
+message naming the argument and the value received; and the same for the
+finite real numbers (weights, bounds, rates) of `check_number`.
 """
+
+import math
 
 import numpy as np
 
@@ -37,3 +40,20 @@ def check_integer(name, value, *, low=1, allow_none=False):
         kind = {1: "a positive integer", 0: "a non-negative integer"}.get(low, f"an integer >= {low}")
         raise ValueError(f"`{name}` must be {kind}{' or None' if allow_none else ''}. Received: {name}={value!r}")
     return int(value)
+
+
+def check_number(name, value, *, minimum, inclusive):
+    """`value` as a Python float, or a ValueError naming `name`: a finite
+    Python or NumPy real number (not a bool) `>= minimum` (`inclusive`) or
+    `> minimum`."""
+    valid = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool
+    )
+    if valid:
+        valid = math.isfinite(value) and (
+            value >= minimum if inclusive else value > minimum
+        )
+    if not valid:
+        bound = f">= {minimum}" if inclusive else f"> {minimum}"
+        raise ValueError(f"`{name}` must be a finite number {bound}. Received: {value!r}")
+    return float(value)

@@ -40,26 +40,13 @@ import keras
 from keras import ops
 
 from keras_fgan.arguments import check_integer
+from keras_fgan.arguments import check_number
 from keras_fgan.serializable import Serializable
 from keras_fgan.serializable import get_registered
 
 # Added under the square root of a gradient norm, so its derivative stays
 # finite (0, not NaN) where the gradient is exactly zero.
 NORM_EPSILON = 1e-12
-
-
-def check_number(name, value, *, minimum, inclusive):
-    valid = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, bool
-    )
-    if valid:
-        valid = math.isfinite(value) and (
-            value >= minimum if inclusive else value > minimum
-        )
-    if not valid:
-        bound = f">= {minimum}" if inclusive else f"> {minimum}"
-        raise ValueError(f"`{name}` must be a finite number {bound}. Received: {value!r}")
-    return float(value)
 
 
 class LipschitzConstraint(Serializable):

@@ -198,7 +198,9 @@ FAMILIES = {
         "bigan", "BiGAN",
         {"loss": _GAN_LOSS, **_REGULARIZED,
          "penalize_latent": Parameter(True, kind="bool",
-                                      help="regularizers penalise the gradient in the latent too (false: x only)")},
+                                      help="regularizers penalise the gradient in the latent too (false: x only)"),
+         "latent_reconstruction": Parameter(0.0, kind="float", minimum=0.0,
+                                            help="weight of the latent reconstruction |z - E(G(z))|^2 (VEEGAN)")},
         excludes=("pack",), joint=True,
         reference=("Donahue, Kraehenbuehl and Darrell, 2017. Adversarial Feature Learning. "
                    "https://arxiv.org/abs/1605.09782"),

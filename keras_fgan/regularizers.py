@@ -34,10 +34,10 @@ import numpy as np
 import keras
 from keras import ops
 
+from keras_fgan.arguments import check_number
 from keras_fgan.backend import input_gradients
 from keras_fgan.lipschitz import NORM_EPSILON
 from keras_fgan.lipschitz import LipschitzConstraint
-from keras_fgan.lipschitz import check_number
 from keras_fgan.serializable import Serializable
 from keras_fgan.serializable import get_registered
 

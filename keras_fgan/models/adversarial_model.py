@@ -12,6 +12,7 @@ from keras import ops
 from keras_fgan import losses as losses_lib
 from keras_fgan import regularizers as regularizers_lib
 from keras_fgan.arguments import check_integer
+from keras_fgan.arguments import check_number
 from keras_fgan.backend import AdversarialTrainer
 from keras_fgan.backend import call_network
 from keras_fgan.backend import random_normal
@@ -193,7 +194,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         self.d_steps = check_integer("d_steps", d_steps)
         self.pack = check_integer("pack", pack)
         if ema is not None:
-            ema = regularizers_lib.check_number("ema", ema, minimum=0.0, inclusive=True)
+            ema = check_number("ema", ema, minimum=0.0, inclusive=True)
             if ema >= 1.0:
                 raise ValueError(f"`ema` must be a decay in [0, 1). Received: {ema!r}")
         if regularizers is None:
@@ -226,6 +227,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             dict.fromkeys(
                 self.adversarial_loss.metric_names
                 + tuple(n for r in self.regularizers for n in r.metric_names)
+                + self.generator_metric_names()
             )
         )
         self._trackers = [keras.metrics.Mean(name=name) for name in self.metric_names]
@@ -569,6 +571,11 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             logs.update(extra)
         logs["d_loss"] = loss
         return loss, logs
+
+    def generator_metric_names(self):
+        """Names of the extra logs `generator_loss` returns (tracked as
+        metrics beside `d_loss` and `g_loss`); none here."""
+        return ()
 
     def generator_loss(self, real, z, training=True):
         """Returns `(loss, logs)` minimised by the generator."""

@@ -7,6 +7,7 @@ from keras import ops
 
 from keras_fgan import losses
 from keras_fgan import objectives
+from keras_fgan.arguments import check_number
 from keras_fgan.models.adversarial_model import _check_scores
 from keras_fgan.models.adversarial_model import AdversarialModel
 from keras_fgan.models.adversarial_model import network_input_shapes
@@ -57,6 +58,13 @@ class BiGAN(AdversarialModel):
             on pairs, 1.6 on x only) and both cost the encoder most of its
             linear-probe lead over random encoders (12.7 points -> 3.2 and
             0.5): `benchmarks/results/fashion_mnist_presets_sweep.md`.
+        latent_reconstruction: weight `lambda >= 0` of a latent
+            reconstruction term added to the G/E loss,
+            `lambda * E_z[|z - E(G(z))|^2]` (VEEGAN's reconstructor loss,
+            Srivastava et al. 2017, Eq. 8, with E as the reconstructor):
+            E learns to invert G on generated samples, a signal that does
+            not pass through D. 0 (the default) is the plain BiGAN. Logged
+            as `latent_reconstruction` (the unweighted mean).
 
     Example:
 
@@ -76,9 +84,12 @@ class BiGAN(AdversarialModel):
         Dumoulin et al. "Adversarially Learned Inference." ICLR 2017, Sec. 2.
         Mescheder, Geiger, Nowozin. "Which Training Methods for GANs do
         actually Converge?" ICML 2018, Eq. 9 (R1, here on joint pairs).
+        Srivastava et al. "VEEGAN: Reducing Mode Collapse in GANs using
+        Implicit Variational Learning." NeurIPS 2017, Eq. 8.
     """
 
-    def __init__(self, generator, encoder, discriminator, loss="non_saturating", penalize_latent=True, **kwargs):
+    def __init__(self, generator, encoder, discriminator, loss="non_saturating", penalize_latent=True,
+                 latent_reconstruction=0.0, **kwargs):
         if not isinstance(penalize_latent, bool):
             raise ValueError(f"`penalize_latent` must be True or False. Received: penalize_latent={penalize_latent!r}")
         if loss not in objectives.GAN_GENERATOR_LOSSES:
@@ -94,6 +105,8 @@ class BiGAN(AdversarialModel):
             )
         self.loss_variant = loss
         self.penalize_latent = penalize_latent
+        self.latent_reconstruction = check_number("latent_reconstruction", latent_reconstruction, minimum=0.0,
+                                                  inclusive=True)
         super().__init__(generator, discriminator, loss=losses.get(loss), **kwargs)
         # Assigned after the base __init__ (PyTorch modules take sub-modules
         # only once initialised), so the joint networks are checked here.
@@ -156,9 +169,14 @@ class BiGAN(AdversarialModel):
             `(real_pairs, fake_pairs)`, each of shape
             `(batch, prod(sample_shape) + latent_dim)`.
         """
+        encoded, fake = self._encode_and_generate(real, z, detach, training)
+        return _pairs(real, encoded), _pairs(fake, z)
+
+    def _encode_and_generate(self, real, z, detach=False, training=True):
+        """`(E(x), G(z))`."""
         encoded = self.call_network(self.encoder, real, training, gradient=not detach)
         fake = self.call_network(self.generator, z, training, gradient=not detach)
-        return _pairs(real, encoded), _pairs(fake, z)
+        return encoded, fake
 
     def discriminator_inputs(self, real, z, training=True):
         return self.joint_inputs(real, z, detach=True, training=training)
@@ -183,28 +201,25 @@ class BiGAN(AdversarialModel):
 
         return scores
 
-    def joint_outputs(self, real, z, detach=False, training=True):
-        """Discriminator logits on `(x, E(x))` and on `(G(z), z)`.
-
-        Args:
-            real: a batch of data samples.
-            z: a batch of prior latents.
-            detach: stop gradients into G and E (the discriminator's step).
-            training: passed to the three networks.
-
-        Returns:
-            `(real_outputs, fake_outputs)`.
-        """
-        real_pairs, fake_pairs = self.joint_inputs(real, z, detach, training)
-        return self.discriminate(real_pairs, training), self.discriminate(fake_pairs, training)
+    def generator_metric_names(self):
+        return ("latent_reconstruction",) if self.latent_reconstruction else ()
 
     def generator_loss(self, real, z, training=True):
-        real_out, fake_out = self.joint_outputs(real, z, training=training)
+        encoded, fake = self._encode_and_generate(real, z, training=training)
+        real_out = self.discriminate(_pairs(real, encoded), training)
+        fake_out = self.discriminate(_pairs(fake, z), training)
         if self.loss_variant == "minimax":
             loss = -objectives.gan_discriminator_loss(real_out, fake_out)
         else:  # flipped labels: the pairs swap roles
             loss = objectives.gan_discriminator_loss(fake_out, real_out)
-        return loss, {"g_loss": loss}
+        logs = {}
+        if self.latent_reconstruction:
+            recovered = ops.cast(self.call_network(self.encoder, fake, training), "float32")
+            error = ops.mean(ops.sum(ops.square(recovered - ops.cast(z, "float32")), axis=-1))
+            loss = loss + self.latent_reconstruction * error
+            logs["latent_reconstruction"] = error
+        logs["g_loss"] = loss
+        return loss, logs
 
     # ---------------------------------------------------------- inference --
     def _check_samples(self, x):
@@ -293,6 +308,7 @@ class BiGAN(AdversarialModel):
             "encoder": keras.saving.serialize_keras_object(self.encoder),
             "loss": self.loss_variant,
             "penalize_latent": self.penalize_latent,
+            "latent_reconstruction": self.latent_reconstruction,
         }
 
 
