@@ -2,22 +2,15 @@
 shipped BiGAN preset, trains with R1, and a frozen encoder stays the
 preset's while the generator moves."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from repo_files import load_module
 
 
 @pytest.fixture
 def bench():
-    path = ROOT / "benchmarks" / "bigan_r1_finetune.py"
-    spec = importlib.util.spec_from_file_location("bigan_r1_finetune", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("benchmarks/bigan_r1_finetune.py")
 
 
 @pytest.mark.parametrize("freeze", [True, False], ids=["frozen", "trainable"])

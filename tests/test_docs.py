@@ -7,7 +7,6 @@ runs once per backend). The other checks are cheap and run everywhere.
 """
 
 import html
-import importlib.util
 import json
 import os
 import re
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import keras
 import pytest
+
+from repo_files import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = Path(sys.executable).parent / "mkdocs"
@@ -34,10 +35,7 @@ needs_mkdocs = pytest.mark.skipif(not MKDOCS.exists(), reason="mkdocs is not ins
 
 def _load_hooks():
     pytest.importorskip("mkdocs")
-    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
-    hooks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hooks)
-    return hooks
+    return load_module("docs/hooks.py", "docs_hooks")
 
 
 @pytest.fixture(scope="module")

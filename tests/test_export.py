@@ -12,6 +12,8 @@ import pytest
 
 import keras_fgan as kf
 
+from repo_files import load_module
+
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
@@ -240,9 +242,7 @@ def test_export_path_and_parity_check(tmp_path, capsys):
     assert written == {"generator": str(tmp_path / "out" / "generator.onnx")}
     assert _metadata(written["generator"])["objective"] == "GAN"
 
-    spec = importlib.util.spec_from_file_location("parity_check", ROOT / "export/parity_check.py")
-    parity_check = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(parity_check)
+    parity_check = load_module("export/parity_check.py")
     assert parity_check.main([str(tmp_path / "gan.keras")]) == 0
     out = capsys.readouterr().out
     assert "generator batch    1" in out and "generator batch   64" in out and "FAIL" not in out

@@ -2,23 +2,18 @@
 scores of two shipped presets, their summary table and the paired
 difference, consistent with `evaluate_model` called directly."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from repo_files import load_module
+
 PAIR = ("gan_fashion_mnist", "wgan_gp_fashion_mnist")
 
 
 @pytest.fixture
 def bench():
-    path = ROOT / "benchmarks" / "fashion_mnist_presets_eval.py"
-    spec = importlib.util.spec_from_file_location("fashion_mnist_presets_eval", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("benchmarks/fashion_mnist_presets_eval.py")
 
 
 def test_report_scores_each_seed_and_the_paired_difference(bench, tmp_path):

@@ -2,21 +2,17 @@
 training seeds are recorded and skipped, an interrupted run leaves a partial
 report, and a record of another recipe is refused."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from repo_files import load_module
 
 
 @pytest.fixture
 def bench():
-    spec = importlib.util.spec_from_file_location("mode_coverage_2d", ROOT / "benchmarks" / "mode_coverage_2d.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("benchmarks/mode_coverage_2d.py")
 
 
 def _argv(tmp_path, *extra):

@@ -1,7 +1,6 @@
 """The example ONNX inference service (export/service.py) over real HTTP."""
 
 import http.client
-import importlib.util
 import io
 import json
 import math
@@ -18,6 +17,8 @@ import pytest
 
 import keras_fgan as kf
 
+from repo_files import load_module
+
 ort = pytest.importorskip("onnxruntime")
 Image = pytest.importorskip("PIL.Image")
 
@@ -28,10 +29,7 @@ HEAVY = ("keras", "tensorflow", "jax", "torch", "keras_fgan")
 
 
 def _load_service_module():
-    spec = importlib.util.spec_from_file_location("keras_fgan_example_service", SERVICE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(SERVICE_PATH, "keras_fgan_example_service")
 
 
 def _encoder():
