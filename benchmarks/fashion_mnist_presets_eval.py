@@ -48,6 +48,12 @@ def evaluate(presets, seeds, samples):
     return scores
 
 
+def _relative(path):
+    """`path` as the command line gives it from the repository root."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def _summary(values):
     return f"{sum(values) / len(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
@@ -61,7 +67,8 @@ def report(scores, comparisons, args, wall):
              + (f" --presets {' '.join(args.presets)}" if tuple(args.presets) != HEADLINE else "")
              + (f" --seeds {args.seeds}" if args.seeds != 5 else "")
              + (f" --samples {args.samples}" if args.samples != 10000 else "")
-             + "".join(f" --compare {c}" for c in args.compare if args.compare_given) + "`; "
+             + "".join(f" --compare {c}" for c in args.compare if args.compare_given)
+             + (f" --out {_relative(args.out)}" if Path(args.out).resolve() != OUT else "") + "`; "
              f"{platform.machine()} CPU, Keras {keras.__version__}; {wall:.0f} s.", "",
              f"Each cell: mean (min-max) over evaluation seeds 0-{args.seeds - 1}, "
              f"{args.samples:,} generated vs the first {args.samples:,} test images.", "",

@@ -23,6 +23,7 @@ def test_report_scores_each_seed_and_the_paired_difference(bench, tmp_path):
     out = tmp_path / "eval.md"
     bench.main(["--presets", *PAIR, "--seeds", "2", "--samples", "200", "--out", str(out)])
     text = out.read_text()
+    assert f"--out {out}`" in text  # the command reproduces this file, not the default one
     scores = json.loads(text.split("```json\n")[1].split("```")[0])
     assert list(scores) == list(PAIR) and all(len(rows) == 2 for rows in scores.values())
     direct = evaluate_model(kf.zoo.load(PAIR[1]), "fashion_mnist", num_samples=200, seed=1, class_frequencies=True)
