@@ -59,7 +59,7 @@ def data_kind(sample_shape):
 
 
 def reference_networks(objective, sample_shape, latent_dim, width, depth=3, *, pack=1,
-                       spectral_norm=False):
+                       spectral_norm=False, unary_scores=False):
     """The reference networks, in the order the objective's class takes them.
 
     Args:
@@ -75,6 +75,8 @@ def reference_networks(objective, sample_shape, latent_dim, width, depth=3, *, p
         pack: PacGAN packing of the discriminator's input (not for joint
             discriminators).
         spectral_norm: spectrally normalised discriminator kernels.
+        unary_scores: the joint discriminator also scores x and z alone
+            (BigBiGAN, `kf.networks.joint_scores`); joint families only.
 
     Returns:
         `(generator, discriminator)`, or `(generator, encoder, joint
@@ -86,7 +88,10 @@ def reference_networks(objective, sample_shape, latent_dim, width, depth=3, *, p
     """
     sample_shape = tuple(int(size) for size in sample_shape)
     joint = registry.family(objective).joint
+    if unary_scores and not joint:
+        raise ValueError(f"`unary_scores` applies to joint discriminators (objective 'bigan'), not {objective!r}.")
     critic = {"pack": pack, "spectral_norm": spectral_norm}
+    scores = {"unary_scores": unary_scores}
     if data_kind(sample_shape) == "vector":
         (dim,) = sample_shape
         generator = networks.mlp_generator(latent_dim, dim, width=width, depth=depth)
@@ -94,7 +99,7 @@ def reference_networks(objective, sample_shape, latent_dim, width, depth=3, *, p
             return (
                 generator,
                 networks.mlp_encoder(dim, latent_dim, width=width, depth=depth),
-                networks.mlp_joint_discriminator(dim, latent_dim, width=width, depth=depth),
+                networks.mlp_joint_discriminator(dim, latent_dim, width=width, depth=depth, **scores),
             )
         return generator, networks.mlp_discriminator(dim, width=width, depth=depth, **critic)
     # WGAN-GP critics must not use batch-dependent layers; the DCGAN
@@ -105,7 +110,7 @@ def reference_networks(objective, sample_shape, latent_dim, width, depth=3, *, p
             return (
                 generator,
                 networks.dcgan28_encoder(latent_dim, width=width),
-                networks.dcgan28_joint_discriminator(latent_dim, width=width),
+                networks.dcgan28_joint_discriminator(latent_dim, width=width, **scores),
             )
         return generator, networks.dcgan28_discriminator(width=width)
     generator = networks.dcgan_generator(latent_dim, sample_shape, width=width)
@@ -113,7 +118,7 @@ def reference_networks(objective, sample_shape, latent_dim, width, depth=3, *, p
         return (
             generator,
             networks.dcgan_encoder(sample_shape, latent_dim, width=width),
-            networks.dcgan_joint_discriminator(sample_shape, latent_dim, width=width),
+            networks.dcgan_joint_discriminator(sample_shape, latent_dim, width=width, **scores),
         )
     return generator, networks.dcgan_discriminator(sample_shape, width=width, **critic)
 
@@ -201,6 +206,7 @@ def build_model(objective="gan", data="ring", *, sample_shape=None, **settings):
     nets = reference_networks(
         objective, sample_shape, sizes["latent_dim"], sizes["width"], sizes.get("depth", 3),
         pack=recipe.get("pack", 1), spectral_norm=recipe.get("spectral_norm", False),
+        unary_scores=recipe.get("unary_scores", False),
     )
     kwargs = family.model_kwargs(recipe)
     if family.joint:

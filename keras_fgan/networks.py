@@ -363,6 +363,7 @@ def dcgan_joint_discriminator(
     width=64,
     dropout=0.0,
     spectral_norm=False,
+    unary_scores=False,
     name="dcgan_joint_discriminator",
 ):
     """BiGAN discriminator on `[x, z]` pairs for images of any supported size.
@@ -380,31 +381,56 @@ def dcgan_joint_discriminator(
             layer (0: deterministic).
         spectral_norm: if True, every kernel gets a
             `keras_fgan.lipschitz.SpectralNorm` constraint.
+        unary_scores: if True, also a score of x alone (linear in the
+            convolutional features) and of z alone (linear in its
+            embedding): BigBiGAN's `[s_xz, s_x, s_z]` (`joint_scores`).
         name: model name.
 
     Returns:
         A `keras.Model` from `[(batch, *image_shape), (batch, latent_dim)]`
-        to `(batch, 1)`.
+        to `(batch, 1)`, or `(batch, 3)` with `unary_scores`.
 
     Raises:
         ValueError: an argument is invalid; the message names it.
     """
     latent_dim, width = _positive_ints(latent_dim=latent_dim, width=width)
     _check_rate(dropout)
-    _check_bool(spectral_norm=spectral_norm)
+    _check_bool(spectral_norm=spectral_norm, unary_scores=unary_scores)
     x = keras.Input(tuple(_image_geometry(image_shape)[:3]), name="x")
     z = keras.Input((latent_dim,), name="z")
     hz = layers.Dense(8 * width, kernel_constraint=_kernel_constraint(spectral_norm), name="z_embed")(z)
     hz = layers.LeakyReLU(0.2, name="z_leaky_relu")(hz)
-    h = layers.Concatenate(name="joint")(
-        [_dcgan_features(x, image_shape, width, spectral_norm, named=True), hz]
-    )
+    hx = _dcgan_features(x, image_shape, width, spectral_norm, named=True)
+    h = layers.Concatenate(name="joint")([hx, hz])
     h = _maybe_dropout(h, dropout, "joint_dropout")
     h = layers.Dense(8 * width, kernel_constraint=_kernel_constraint(spectral_norm), name="joint_dense")(h)
     h = layers.LeakyReLU(0.2, name="joint_leaky_relu")(h)
     h = _maybe_dropout(h, dropout, "hidden_dropout")
-    out = layers.Dense(1, kernel_constraint=_kernel_constraint(spectral_norm), name="output")(h)
+    out = joint_scores(h, hx, hz, unary_scores, spectral_norm)
     return keras.Model([x, z], out, name=name)
+
+
+def joint_scores(joint_features, x_features, z_features, unary_scores=False, spectral_norm=False):
+    """The output layer of a joint discriminator.
+
+    One logit linear in the joint features; with `unary_scores`, BigBiGAN's
+    three scores `[s_xz, s_x, s_z]` (Donahue and Simonyan 2019, "Large Scale
+    Adversarial Representation Learning", Sec. 2): the joint logit, then a
+    logit linear in the features of x alone and one in the features of z
+    alone. `kf.BiGAN` averages its losses over the scores, so s_x is a
+    plain GAN discriminator on samples and s_z one on latents (E(x) against
+    the prior) beside the joint one.
+
+    Returns:
+        A `(batch, 1)` tensor, or `(batch, 3)` with `unary_scores`.
+    """
+    def logit(h, name):
+        return layers.Dense(1, kernel_constraint=_kernel_constraint(spectral_norm), name=name)(h)
+
+    out = logit(joint_features, "output")
+    if not unary_scores:
+        return out
+    return layers.Concatenate(name="scores")([out, logit(x_features, "x_score"), logit(z_features, "z_score")])
 
 
 # ------------------------------------------------- 28x28x1 presets (dcgan28) --
@@ -436,15 +462,17 @@ def dcgan28_encoder(latent_dim=64, width=64, name="dcgan28_encoder"):
 
 
 def dcgan28_joint_discriminator(
-    latent_dim=64, width=64, dropout=0.0, name="dcgan28_joint_discriminator"
+    latent_dim=64, width=64, dropout=0.0, unary_scores=False, name="dcgan28_joint_discriminator"
 ):
     """BiGAN discriminator for 28x28x1 images and latents: the convolutions
     of `dcgan28_discriminator` on x (flattened), joined with a Dense(8*width)
     LeakyReLU embedding of z, then one Dense(8*width) LeakyReLU layer and one
     logit. `dropout` (default 0, i.e. deterministic) is applied to the joined
-    features and the hidden layer. The 28x28x1 preset of
+    features and the hidden layer; `unary_scores` adds BigBiGAN's scores of
+    x alone and z alone (`joint_scores`). The 28x28x1 preset of
     `dcgan_joint_discriminator`."""
-    return dcgan_joint_discriminator(DCGAN28_SHAPE, latent_dim, width=width, dropout=dropout, name=name)
+    return dcgan_joint_discriminator(DCGAN28_SHAPE, latent_dim, width=width, dropout=dropout,
+                                     unary_scores=unary_scores, name=name)
 
 
 # --------------------------------------------------- BiGAN / ALI networks --
@@ -469,21 +497,35 @@ def mlp_encoder(data_dim=2, latent_dim=2, width=128, depth=3, name="mlp_encoder"
 
 
 def mlp_joint_discriminator(
-    data_dim=2, latent_dim=2, width=128, depth=3, dropout=0.0, name="mlp_joint_discriminator"
+    data_dim=2, latent_dim=2, width=128, depth=3, dropout=0.0, unary_scores=False,
+    name="mlp_joint_discriminator",
 ):
     """BiGAN discriminator for low-dimensional data: `[x, z]` concatenated,
     then `depth` hidden LeakyReLU(0.2) layers (each followed by dropout when
-    `dropout` > 0), one logit."""
+    `dropout` > 0), one logit.
+
+    With `unary_scores`, BigBiGAN's layout (`joint_scores`): x and z first
+    pass through their own `depth - 1` hidden layers (F(x) and H(z)), the
+    last hidden layer joins them, and the output is `[s_xz, s_x, s_z]`,
+    shape `(batch, 3)`, the unary scores linear in F(x) and H(z)."""
     data_dim, latent_dim, width, depth = _positive_ints(
         data_dim=data_dim, latent_dim=latent_dim, width=width, depth=depth
     )
     _check_rate(dropout)
+    _check_bool(unary_scores=unary_scores)
     x = keras.Input((data_dim,), name="x")
     z = keras.Input((latent_dim,), name="z")
-    h = layers.Concatenate(name="joint")([x, z])
-    for i in range(depth):
-        h = layers.Dense(width, name=f"dense_{i}")(h)
-        h = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(h)
-        h = _maybe_dropout(h, dropout, f"dropout_{i}")
-    out = layers.Dense(1, name="output")(h)
-    return keras.Model([x, z], out, name=name)
+
+    def hidden(h, count, prefix):
+        for i in range(count):
+            h = layers.Dense(width, name=f"{prefix}dense_{i}")(h)
+            h = layers.LeakyReLU(0.2, name=f"{prefix}leaky_relu_{i}")(h)
+            h = _maybe_dropout(h, dropout, f"{prefix}dropout_{i}")
+        return h
+
+    if not unary_scores:
+        h = hidden(layers.Concatenate(name="joint")([x, z]), depth, "")
+        return keras.Model([x, z], joint_scores(h, None, None), name=name)
+    hx, hz = hidden(x, depth - 1, "x_"), hidden(z, depth - 1, "z_")
+    h = hidden(layers.Concatenate(name="joint")([hx, hz]), 1, "joint_")
+    return keras.Model([x, z], joint_scores(h, hx, hz, unary_scores=True), name=name)

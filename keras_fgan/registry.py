@@ -200,7 +200,9 @@ FAMILIES = {
          "penalize_latent": Parameter(True, kind="bool",
                                       help="regularizers penalise the gradient in the latent too (false: x only)"),
          "latent_reconstruction": Parameter(0.0, kind="float", minimum=0.0,
-                                            help="weight of the latent reconstruction |z - E(G(z))|^2 (VEEGAN)")},
+                                            help="weight of the latent reconstruction |z - E(G(z))|^2 (VEEGAN)"),
+         "unary_scores": Parameter(False, kind="bool",
+                                   help="joint discriminator also scores x and z alone (BigBiGAN)")},
         excludes=("pack",), joint=True,
         reference=("Donahue, Kraehenbuehl and Darrell, 2017. Adversarial Feature Learning. "
                    "https://arxiv.org/abs/1605.09782"),
@@ -224,7 +226,7 @@ FAMILIES = {
 }
 
 # Recipe keys that shape the networks rather than the model.
-NETWORK_KEYS = ("latent_dim", "width", "depth", "spectral_norm")
+NETWORK_KEYS = ("latent_dim", "width", "depth", "spectral_norm", "unary_scores")
 # Recipe keys that set the strength of another argument (the penalty weight of
 # `regularizers` or `lipschitz`, WGAN's clipping bound), folded into it by
 # `Family.model_kwargs`.

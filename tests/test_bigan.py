@@ -16,11 +16,11 @@ RING_MODES = np.stack(
 )
 
 
-def _mlp_bigan(latent_dim=2, width=32, depth=2, **kwargs):
+def _mlp_bigan(latent_dim=2, width=32, depth=2, unary_scores=False, **kwargs):
     return kf.BiGAN(
         kf.networks.mlp_generator(latent_dim, 2, width=width, depth=depth),
         kf.networks.mlp_encoder(2, latent_dim, width=width, depth=depth),
-        kf.networks.mlp_joint_discriminator(2, latent_dim, width=width, depth=depth),
+        kf.networks.mlp_joint_discriminator(2, latent_dim, width=width, depth=depth, unary_scores=unary_scores),
         **kwargs,
     )
 
@@ -63,6 +63,15 @@ def test_bigan_standard(loss, prior, ring_data, tmp_path):
     )
 
 
+def test_bigan_standard_unary_scores(ring_data, tmp_path):
+    run_adversarial_model_test(
+        lambda: _mlp_bigan(unary_scores=True, latent_prior="uniform", seed=1),
+        ring_data,
+        tmp_path,
+        extra_networks=("encoder",),
+    )
+
+
 def test_bigan_standard_images_two_d_steps(tmp_path):
     run_adversarial_model_test(
         lambda: _image_bigan(d_steps=2, latent_prior="uniform", seed=1),
@@ -78,15 +87,20 @@ def _softplus(v):
     return np.logaddexp(0.0, v)
 
 
-@pytest.mark.parametrize("loss", ["non_saturating", "minimax"])
-def test_losses_follow_the_joint_objective(loss):
-    model = _mlp_bigan(loss=loss, seed=0)
+@pytest.mark.parametrize("loss, unary_scores", [("non_saturating", False), ("minimax", False),
+                                                ("non_saturating", True), ("minimax", True)])
+def test_losses_follow_the_joint_objective(loss, unary_scores):
+    """The cross-entropy of the joint objective on the discriminator's
+    logits; with BigBiGAN's three scores per pair, the mean over them of the
+    same cross-entropy (their sum / 3)."""
+    model = _mlp_bigan(loss=loss, unary_scores=unary_scores, seed=0)
     x = keras.ops.convert_to_tensor(_ring(16, seed=1)[0])
     z = keras.ops.convert_to_tensor(model.latent_batch(16, seed=2))
     d = model.discriminator
     real = keras.ops.convert_to_numpy(d([x, model.encoder(x)]))
     fake = keras.ops.convert_to_numpy(d([model.generator(z), z]))
-    d_loss = _softplus(-real).mean() + _softplus(fake).mean()
+    assert real.shape == fake.shape == (16, 3 if unary_scores else 1)
+    d_loss = np.mean([_softplus(-real[:, k]).mean() + _softplus(fake[:, k]).mean() for k in range(real.shape[1])])
     g_loss = (
         _softplus(-fake).mean() + _softplus(real).mean()  # flipped labels
         if loss == "non_saturating"
@@ -120,9 +134,9 @@ def _swapped_discriminator(data_dim=2, latent_dim=3):
     return keras.Model([z, x], out)
 
 
-def _two_score_discriminator(data_dim=2, latent_dim=2):
+def _score_map_discriminator(data_dim=2, latent_dim=2):
     x, z = keras.Input((data_dim,)), keras.Input((latent_dim,))
-    return keras.Model([x, z], keras.layers.Dense(2)(keras.layers.Concatenate()([x, z])))
+    return keras.Model([x, z], keras.layers.Reshape((2, 2))(keras.layers.Dense(4)(keras.layers.Concatenate()([x, z]))))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +149,7 @@ def _two_score_discriminator(data_dim=2, latent_dim=2):
         (None, lambda: kf.networks.mlp_discriminator(2), ValueError, r"exactly two inputs \[x, z\]"),
         (None, lambda: kf.networks.mlp_joint_discriminator(2, 3), ValueError, "exactly two inputs"),
         (None, lambda: kf.networks.mlp_joint_discriminator(3, 2), ValueError, "exactly two inputs"),
-        (None, _two_score_discriminator, ValueError, "one score per sample"),
+        (None, _score_map_discriminator, ValueError, r"one or more logits per pair.*\(None, 2, 2\)"),
     ],
 )
 def test_rejects_mismatched_networks(encoder, discriminator, error, match):
@@ -298,9 +312,55 @@ def test_reference_networks():
     assert kf.networks.mlp_encoder(5, 3).output.shape == (None, 3)
 
 
+def _column_depends_on(network, inputs, column, changed):
+    """Whether column `column` of the network's scores changes when input
+    `changed` (0: x, 1: z) is replaced by other values."""
+    other = list(inputs)
+    other[changed] = inputs[changed][::-1] * 0.5 + 0.3
+    before = keras.ops.convert_to_numpy(network(inputs))[:, column]
+    after = keras.ops.convert_to_numpy(network(other))[:, column]
+    return not np.allclose(before, after, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "network, x",
+    [
+        (lambda: kf.networks.mlp_joint_discriminator(2, 3, width=8, depth=2, unary_scores=True),
+         np.random.default_rng(0).normal(size=(5, 2)).astype("float32")),
+        (lambda: kf.networks.dcgan28_joint_discriminator(3, width=4, unary_scores=True), _images(5)),
+        (lambda: kf.networks.dcgan_joint_discriminator((32, 32, 3), 3, width=4, spectral_norm=True,
+                                                       unary_scores=True),
+         np.random.default_rng(0).uniform(-1, 1, (5, 32, 32, 3)).astype("float32")),
+    ],
+)
+def test_unary_scores_score_x_and_z_alone(network, x):
+    """BigBiGAN's `[s_xz, s_x, s_z]`: the joint score sees both inputs, s_x
+    only x, s_z only z."""
+    network = network()
+    z = np.random.default_rng(1).normal(size=(5, 3)).astype("float32")
+    assert network.output.shape == (None, 3)
+    depends = {(column, changed): _column_depends_on(network, [x, z], column, changed)
+               for column in range(3) for changed in range(2)}
+    assert depends == {(0, 0): True, (0, 1): True, (1, 0): True, (1, 1): False, (2, 0): False, (2, 1): True}
+
+
+def test_unary_scores_come_from_the_recipe():
+    bigan = kf.builders.build_model("bigan", "ring", width=8, depth=2, unary_scores=True)
+    assert bigan.discriminator.output.shape == (None, 3)
+    assert kf.builders.build_model("bigan", "ring", width=8, depth=2).discriminator.output.shape == (None, 1)
+    images = kf.builders.build_model("bigan", "fashion_mnist", width=4, latent_dim=4, unary_scores=True)
+    assert images.discriminator.output.shape == (None, 3)
+    with pytest.raises(ValueError, match="`unary_scores` applies to objective bigan, not 'gan'"):
+        kf.builders.build_model("gan", "ring", unary_scores=True)
+    with pytest.raises(ValueError, match="`unary_scores` applies to joint discriminators"):
+        kf.builders.reference_networks("wgan", (2,), 2, 8, unary_scores=True)
+
+
 @pytest.mark.parametrize(
     "build, match",
     [
+        (lambda: kf.networks.mlp_joint_discriminator(2, 2, unary_scores=1), "`unary_scores` must be True or False"),
+        (lambda: kf.networks.dcgan28_joint_discriminator(2, unary_scores="yes"), "`unary_scores` must be"),
         (lambda: kf.networks.mlp_encoder(2, 0), "latent_dim"),
         (lambda: kf.networks.mlp_joint_discriminator(2, 2, width=0), "width"),
         (lambda: kf.networks.dcgan28_encoder(64, width=2.5), "width"),

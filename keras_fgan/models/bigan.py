@@ -8,7 +8,6 @@ from keras import ops
 from keras_fgan import losses
 from keras_fgan import objectives
 from keras_fgan.arguments import check_number
-from keras_fgan.models.adversarial_model import _check_scores
 from keras_fgan.models.adversarial_model import AdversarialModel
 from keras_fgan.models.adversarial_model import network_input_shapes
 from keras_fgan.models.adversarial_model import symbolic_output_shape
@@ -42,7 +41,16 @@ class BiGAN(AdversarialModel):
             output should be unconstrained or match the prior's support
             (e.g. `tanh` for the uniform prior).
         discriminator: Keras model with two inputs `[x, z]` of shapes
-            `sample_shape` and `(latent_dim,)`, one logit per pair.
+            `sample_shape` and `(latent_dim,)`, one logit per pair, or k
+            logits per pair, shape `(batch, k)`: then both losses above are
+            the mean over the k logits of the same cross-entropy. With
+            BigBiGAN's joint and unary scores `[s_xz, s_x, s_z]` (the
+            reference networks' `unary_scores=True`,
+            `kf.networks.joint_scores`) that is Donahue and Simonyan's loss
+            (2019, Sec. 2: the sum of the three terms) divided by 3, with the
+            cross-entropy in place of their hinge: s_x alone is a GAN
+            discriminator on samples, s_z one on latents, E(x) against the
+            prior.
         loss: "non_saturating" or "minimax" (the G/E objective).
         **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `ema`,
             `regularizers`, `seed`). Donahue et al. use
@@ -89,6 +97,8 @@ class BiGAN(AdversarialModel):
         actually Converge?" ICML 2018, Eq. 9 (R1, here on joint pairs).
         Srivastava et al. "VEEGAN: Reducing Mode Collapse in GANs using
         Implicit Variational Learning." NeurIPS 2017, Eq. 8.
+        Donahue and Simonyan. "Large Scale Adversarial Representation
+        Learning." NeurIPS 2019, Sec. 2 (BigBiGAN's unary scores).
     """
 
     def __init__(self, generator, encoder, discriminator, loss="non_saturating", penalize_latent=True,
@@ -148,7 +158,12 @@ class BiGAN(AdversarialModel):
                 f"shapes {sample_shape} and {latent_shape}, in that order. Its "
                 f"inputs have shapes {received}."
             )
-        _check_scores(symbolic_output_shape(self.discriminator, d_inputs), "discriminator")
+        scores = symbolic_output_shape(self.discriminator, d_inputs)
+        if len(scores) not in (1, 2) or (len(scores) == 2 and not scores[-1]):
+            raise ValueError(
+                "The BiGAN discriminator must output one or more logits per pair, shape "
+                f"(batch,), (batch, 1) or (batch, k). Its output shape is {scores}."
+            )
 
     def _g_variables(self):
         return self.generator.trainable_variables + self.encoder.trainable_variables
