@@ -57,7 +57,8 @@ class BiGAN(AdversarialModel):
             `latent_prior="uniform"`. The joint discriminator takes no
             packing (`pack` must be 1); the regularizers see it as a function
             of flat `[x, z]` pairs (`joint_inputs`): `R1` penalises
-            `|grad_(x, z) D(x, E(x))|^2` on real pairs.
+            `|grad_(x, z) D(x, E(x))|^2` on real pairs (with k logits per
+            pair, D is their sum).
         penalize_latent: True (default) to penalise the gradient with
             respect to the whole pair `[x, z]`; False for the sample part
             only, `|grad_x D(x, z)|^2` (the latent held constant). Measured
