@@ -50,7 +50,10 @@ class BiGAN(AdversarialModel):
             (2019, Sec. 2: the sum of the three terms) divided by 3, with the
             cross-entropy in place of their hinge: s_x alone is a GAN
             discriminator on samples, s_z one on latents, E(x) against the
-            prior.
+            prior. On Fashion-MNIST (`bigan_fashion_mnist`'s recipe, 40
+            epochs) they took the Frechet distance from 5.3 to 2.3 and the
+            encoder's linear-probe lead from 12.7 to 6.6 points
+            (`benchmarks/results/fashion_mnist_presets_sweep.md`).
         loss: "non_saturating" or "minimax" (the G/E objective).
         **kwargs: see `AdversarialModel` (`latent_prior`, `d_steps`, `ema`,
             `regularizers`, `seed`). Donahue et al. use
