@@ -174,10 +174,11 @@ def test_rejects_a_penalize_latent_that_is_not_a_bool(value):
         _mlp_bigan(penalize_latent=value)
 
 
+@pytest.mark.parametrize("name", ["latent_reconstruction", "sample_reconstruction"])
 @pytest.mark.parametrize("value", [-0.5, float("nan"), float("inf"), True, "1"])
-def test_rejects_a_bad_latent_reconstruction(value):
-    with pytest.raises(ValueError, match="`latent_reconstruction` must be a finite number >= 0"):
-        _mlp_bigan(latent_reconstruction=value)
+def test_rejects_a_bad_reconstruction_weight(name, value):
+    with pytest.raises(ValueError, match=f"`{name}` must be a finite number >= 0"):
+        _mlp_bigan(**{name: value})
 
 
 def test_latent_reconstruction_adds_its_weighted_term_to_the_generator_loss():
@@ -198,14 +199,34 @@ def test_latent_reconstruction_adds_its_weighted_term_to_the_generator_loss():
     assert "latent_reconstruction" not in plain_logs and "latent_reconstruction" not in plain.metric_names
 
 
-def test_latent_reconstruction_is_trained_and_logged():
-    model = _mlp_bigan(latent_reconstruction=1.0, seed=0)
+def test_sample_reconstruction_adds_its_weighted_term_to_the_generator_loss():
+    """g_loss with weight lambda is the plain BiGAN's plus
+    lambda * mean (x - G(E(x)))^2 over the batch and the sample's entries
+    (ALICE's l2 cycle loss), logged unweighted."""
+    keras.utils.set_random_seed(3)
+    weighted = _mlp_bigan(latent_dim=3, sample_reconstruction=0.7)
+    plain = _mlp_bigan(latent_dim=3)
+    plain.set_weights(weighted.get_weights())
+    x, _ = _ring(16, seed=1)
+    z = weighted.latent_batch(16, seed=2)
+    loss, logs = weighted.generator_loss(x, z, training=False)
+    plain_loss, plain_logs = plain.generator_loss(x, z, training=False)
+    redrawn = weighted.generator.predict(weighted.encoder.predict(x, verbose=0), verbose=0)
+    error = np.mean((x - redrawn) ** 2)
+    assert float(logs["sample_reconstruction"]) == pytest.approx(error, rel=1e-4)
+    assert float(loss) == pytest.approx(float(plain_loss) + 0.7 * error, rel=1e-4)
+    assert "sample_reconstruction" not in plain_logs and "sample_reconstruction" not in plain.metric_names
+
+
+@pytest.mark.parametrize("name", ["latent_reconstruction", "sample_reconstruction"])
+def test_reconstruction_is_trained_and_logged(name):
+    model = _mlp_bigan(**{name: 1.0}, seed=0)
     model.compile()
     x, _ = _ring(1024, seed=0)
     history = model.fit(x, batch_size=64, epochs=3, verbose=0).history
-    errors = history["latent_reconstruction"]
+    errors = history[name]
     assert len(errors) == 3 and np.all(np.isfinite(errors)) and errors[-1] < errors[0], errors
-    assert set(model.evaluate(x[:256], batch_size=64, verbose=0, return_dict=True)) >= {"latent_reconstruction"}
+    assert set(model.evaluate(x[:256], batch_size=64, verbose=0, return_dict=True)) >= {name}
 
 
 def test_rejects_unknown_loss():
@@ -285,10 +306,10 @@ def test_keras_file_keeps_the_encoder(tmp_path):
 
 def test_config_round_trip_keeps_encoder_and_loss():
     model = _mlp_bigan(loss="minimax", latent_prior="uniform", d_steps=2, seed=4, penalize_latent=False,
-                       latent_reconstruction=0.5)
+                       latent_reconstruction=0.5, sample_reconstruction=0.25)
     config = model.get_config()
     assert config["loss"] == "minimax" and "encoder" in config and config["penalize_latent"] is False
-    assert config["latent_reconstruction"] == 0.5
+    assert config["latent_reconstruction"] == 0.5 and config["sample_reconstruction"] == 0.25
     clone = kf.BiGAN.from_config(config)
     assert clone.get_config() == config
     x, _ = _ring(8, seed=0)

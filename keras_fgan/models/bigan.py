@@ -80,6 +80,14 @@ class BiGAN(AdversarialModel):
             Fashion-MNIST (`bigan_fashion_mnist`'s recipe with R1 gamma 0.1,
             lambda 1, 9 epochs) it gave less even classes and no better
             linear probe than the same run without it (same sweep file).
+        sample_reconstruction: weight `lambda >= 0` of a sample
+            reconstruction term added to the G/E loss,
+            `lambda * E_x[mean_i (x_i - G(E(x))_i)^2]`, the mean over the
+            sample's entries so that lambda does not grow with the image
+            size (ALICE's explicit l2 cycle-consistency, Li et al. 2017):
+            E must keep what G needs to redraw x, a signal on real samples
+            that does not pass through D. 0 (the default) is the plain
+            BiGAN. Logged as `sample_reconstruction` (the unweighted mean).
 
     Example:
 
@@ -101,12 +109,14 @@ class BiGAN(AdversarialModel):
         actually Converge?" ICML 2018, Eq. 9 (R1, here on joint pairs).
         Srivastava et al. "VEEGAN: Reducing Mode Collapse in GANs using
         Implicit Variational Learning." NeurIPS 2017, Eq. 8.
+        Li et al. "ALICE: Towards Understanding Adversarial Learning for
+        Joint Distribution Matching." NeurIPS 2017 (the l2 cycle loss).
         Donahue and Simonyan. "Large Scale Adversarial Representation
         Learning." NeurIPS 2019, Sec. 2 (BigBiGAN's unary scores).
     """
 
     def __init__(self, generator, encoder, discriminator, loss="non_saturating", penalize_latent=True,
-                 latent_reconstruction=0.0, **kwargs):
+                 latent_reconstruction=0.0, sample_reconstruction=0.0, **kwargs):
         if not isinstance(penalize_latent, bool):
             raise ValueError(f"`penalize_latent` must be True or False. Received: penalize_latent={penalize_latent!r}")
         if loss not in objectives.GAN_GENERATOR_LOSSES:
@@ -123,6 +133,8 @@ class BiGAN(AdversarialModel):
         self.loss_variant = loss
         self.penalize_latent = penalize_latent
         self.latent_reconstruction = check_number("latent_reconstruction", latent_reconstruction, minimum=0.0,
+                                                  inclusive=True)
+        self.sample_reconstruction = check_number("sample_reconstruction", sample_reconstruction, minimum=0.0,
                                                   inclusive=True)
         super().__init__(generator, discriminator, loss=losses.get(loss), **kwargs)
         # Assigned after the base __init__ (PyTorch modules take sub-modules
@@ -224,7 +236,7 @@ class BiGAN(AdversarialModel):
         return scores
 
     def generator_metric_names(self):
-        return ("latent_reconstruction",) if self.latent_reconstruction else ()
+        return tuple(name for name in ("latent_reconstruction", "sample_reconstruction") if getattr(self, name))
 
     def generator_loss(self, real, z, training=True):
         encoded, fake = self._encode_and_generate(real, z, training=training)
@@ -240,6 +252,11 @@ class BiGAN(AdversarialModel):
             error = ops.mean(ops.sum(ops.square(recovered - ops.cast(z, "float32")), axis=-1))
             loss = loss + self.latent_reconstruction * error
             logs["latent_reconstruction"] = error
+        if self.sample_reconstruction:
+            redrawn = ops.cast(self.call_network(self.generator, encoded, training), "float32")
+            error = ops.mean(ops.square(redrawn - ops.cast(real, "float32")))
+            loss = loss + self.sample_reconstruction * error
+            logs["sample_reconstruction"] = error
         logs["g_loss"] = loss
         return loss, logs
 
@@ -331,6 +348,7 @@ class BiGAN(AdversarialModel):
             "loss": self.loss_variant,
             "penalize_latent": self.penalize_latent,
             "latent_reconstruction": self.latent_reconstruction,
+            "sample_reconstruction": self.sample_reconstruction,
         }
 
 
