@@ -203,6 +203,8 @@ FAMILIES = {
                                             help="weight of the latent reconstruction |z - E(G(z))|^2 (VEEGAN)"),
          "sample_reconstruction": Parameter(0.0, kind="float", minimum=0.0,
                                             help="weight of the sample reconstruction mean (x - G(E(x)))^2 (ALICE)"),
+         "reconstruction_trains_generator": Parameter(
+             True, kind="bool", help="reconstruction terms train G as well as E (false: E alone)"),
          "unary_scores": Parameter(False, kind="bool",
                                    help="joint discriminator also scores x and z alone (BigBiGAN)")},
         excludes=("pack",), joint=True,

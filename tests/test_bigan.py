@@ -168,10 +168,11 @@ def test_rejects_discriminator_inputs_in_the_wrong_order():
         )
 
 
+@pytest.mark.parametrize("name", ["penalize_latent", "reconstruction_trains_generator"])
 @pytest.mark.parametrize("value", [0, "false", None])
-def test_rejects_a_penalize_latent_that_is_not_a_bool(value):
-    with pytest.raises(ValueError, match="`penalize_latent` must be True or False"):
-        _mlp_bigan(penalize_latent=value)
+def test_rejects_a_flag_that_is_not_a_bool(name, value):
+    with pytest.raises(ValueError, match=f"`{name}` must be True or False"):
+        _mlp_bigan(**{name: value})
 
 
 @pytest.mark.parametrize("name", ["latent_reconstruction", "sample_reconstruction"])
@@ -216,6 +217,33 @@ def test_sample_reconstruction_adds_its_weighted_term_to_the_generator_loss():
     assert float(logs["sample_reconstruction"]) == pytest.approx(error, rel=1e-4)
     assert float(loss) == pytest.approx(float(plain_loss) + 0.7 * error, rel=1e-4)
     assert "sample_reconstruction" not in plain_logs and "sample_reconstruction" not in plain.metric_names
+
+
+@pytest.mark.parametrize("name", ["latent_reconstruction", "sample_reconstruction"])
+def test_reconstruction_can_train_the_encoder_alone(name):
+    """One SGD step from the same weights and latents: with
+    `reconstruction_trains_generator=False` G moves as in the plain BiGAN
+    and E as when the term trains both."""
+    keras.utils.set_random_seed(5)
+    models = {
+        "plain": _mlp_bigan(seed=0),
+        "both": _mlp_bigan(seed=0, **{name: 3.0}),
+        "encoder": _mlp_bigan(seed=0, reconstruction_trains_generator=False, **{name: 3.0}),
+    }
+    x, _ = _ring(64, seed=1)
+    start = models["plain"].get_weights()
+    for model in models.values():
+        model.set_weights(start)
+        model.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+        model.fit(x, batch_size=64, epochs=1, shuffle=False, verbose=0)
+
+    def weights(kind, network):
+        return np.concatenate([np.ravel(w) for w in getattr(models[kind], network).trainable_weights])
+
+    for network in ("generator", "encoder"):
+        assert not np.allclose(weights("both", network), weights("plain", network), atol=1e-5), network
+    np.testing.assert_allclose(weights("encoder", "generator"), weights("plain", "generator"), atol=1e-6)
+    np.testing.assert_allclose(weights("encoder", "encoder"), weights("both", "encoder"), atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["latent_reconstruction", "sample_reconstruction"])
@@ -306,10 +334,12 @@ def test_keras_file_keeps_the_encoder(tmp_path):
 
 def test_config_round_trip_keeps_encoder_and_loss():
     model = _mlp_bigan(loss="minimax", latent_prior="uniform", d_steps=2, seed=4, penalize_latent=False,
-                       latent_reconstruction=0.5, sample_reconstruction=0.25)
+                       latent_reconstruction=0.5, sample_reconstruction=0.25,
+                       reconstruction_trains_generator=False)
     config = model.get_config()
     assert config["loss"] == "minimax" and "encoder" in config and config["penalize_latent"] is False
     assert config["latent_reconstruction"] == 0.5 and config["sample_reconstruction"] == 0.25
+    assert config["reconstruction_trains_generator"] is False
     clone = kf.BiGAN.from_config(config)
     assert clone.get_config() == config
     x, _ = _ring(8, seed=0)

@@ -88,6 +88,17 @@ class BiGAN(AdversarialModel):
             E must keep what G needs to redraw x, a signal on real samples
             that does not pass through D. 0 (the default) is the plain
             BiGAN. Logged as `sample_reconstruction` (the unweighted mean).
+        reconstruction_trains_generator: True (default) to let the
+            reconstruction terms train G as well as E (VEEGAN, ALICE);
+            False for E alone, G held fixed, as in the encoders of GAN
+            inversion (Zhu et al. 2020, Sec. 3.1): G then learns from D
+            only. For the latent term the generated samples are held
+            constant; for the sample term the loss adds
+            `e(E(x)) - e(stop_gradient(E(x)))`, `e` the reconstruction
+            error: its value is 0 and the two terms' gradients with respect
+            to G's weights cancel (exactly for a deterministic G, in
+            expectation with dropout), leaving E's. (G's batch-norm
+            statistics still see the reconstruction passes.)
 
     Example:
 
@@ -111,14 +122,19 @@ class BiGAN(AdversarialModel):
         Implicit Variational Learning." NeurIPS 2017, Eq. 8.
         Li et al. "ALICE: Towards Understanding Adversarial Learning for
         Joint Distribution Matching." NeurIPS 2017 (the l2 cycle loss).
+        Zhu, Shen, Zhao, Zhou. "In-Domain GAN Inversion for Real Image
+        Editing." ECCV 2020, Sec. 3.1 (an encoder trained against a fixed G).
         Donahue and Simonyan. "Large Scale Adversarial Representation
         Learning." NeurIPS 2019, Sec. 2 (BigBiGAN's unary scores).
     """
 
     def __init__(self, generator, encoder, discriminator, loss="non_saturating", penalize_latent=True,
-                 latent_reconstruction=0.0, sample_reconstruction=0.0, **kwargs):
-        if not isinstance(penalize_latent, bool):
-            raise ValueError(f"`penalize_latent` must be True or False. Received: penalize_latent={penalize_latent!r}")
+                 latent_reconstruction=0.0, sample_reconstruction=0.0, reconstruction_trains_generator=True,
+                 **kwargs):
+        for name, value in (("penalize_latent", penalize_latent),
+                            ("reconstruction_trains_generator", reconstruction_trains_generator)):
+            if not isinstance(value, bool):
+                raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
         if loss not in objectives.GAN_GENERATOR_LOSSES:
             raise ValueError(
                 f"Unknown BiGAN loss {loss!r}; valid: "
@@ -132,6 +148,7 @@ class BiGAN(AdversarialModel):
             )
         self.loss_variant = loss
         self.penalize_latent = penalize_latent
+        self.reconstruction_trains_generator = reconstruction_trains_generator
         self.latent_reconstruction = check_number("latent_reconstruction", latent_reconstruction, minimum=0.0,
                                                   inclusive=True)
         self.sample_reconstruction = check_number("sample_reconstruction", sample_reconstruction, minimum=0.0,
@@ -248,17 +265,26 @@ class BiGAN(AdversarialModel):
             loss = objectives.gan_discriminator_loss(fake_out, real_out)
         logs = {}
         if self.latent_reconstruction:
+            if not self.reconstruction_trains_generator:
+                fake = ops.stop_gradient(fake)
             recovered = ops.cast(self.call_network(self.encoder, fake, training), "float32")
             error = ops.mean(ops.sum(ops.square(recovered - ops.cast(z, "float32")), axis=-1))
             loss = loss + self.latent_reconstruction * error
             logs["latent_reconstruction"] = error
         if self.sample_reconstruction:
-            redrawn = ops.cast(self.call_network(self.generator, encoded, training), "float32")
-            error = ops.mean(ops.square(redrawn - ops.cast(real, "float32")))
-            loss = loss + self.sample_reconstruction * error
+            error = self._sample_reconstruction_error(real, encoded, training)
+            term = error
+            if not self.reconstruction_trains_generator:  # value 0; G's gradients cancel
+                term = error - self._sample_reconstruction_error(real, ops.stop_gradient(encoded), training)
+            loss = loss + self.sample_reconstruction * term
             logs["sample_reconstruction"] = error
         logs["g_loss"] = loss
         return loss, logs
+
+    def _sample_reconstruction_error(self, real, codes, training):
+        """`mean (x - G(codes))^2` over the batch and the sample's entries."""
+        redrawn = ops.cast(self.call_network(self.generator, codes, training), "float32")
+        return ops.mean(ops.square(redrawn - ops.cast(real, "float32")))
 
     # ---------------------------------------------------------- inference --
     def _check_samples(self, x):
@@ -349,6 +375,7 @@ class BiGAN(AdversarialModel):
             "penalize_latent": self.penalize_latent,
             "latent_reconstruction": self.latent_reconstruction,
             "sample_reconstruction": self.sample_reconstruction,
+            "reconstruction_trains_generator": self.reconstruction_trains_generator,
         }
 
 

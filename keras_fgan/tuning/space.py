@@ -22,9 +22,11 @@ FAMILY_DIMENSIONS = {
 # Family parameters the space leaves at their defaults: the discriminator
 # regularizers the GAN, f-GAN and BiGAN families may add (none by default),
 # BiGAN's `penalize_latent`, which only matters with regularizers, its
-# `latent_reconstruction` and `sample_reconstruction` (0: the plain BiGAN)
-# and `unary_scores` (off: the plain joint discriminator).
-UNSEARCHED = ("regularizers", "penalize_latent", "latent_reconstruction", "sample_reconstruction", "unary_scores")
+# `latent_reconstruction` and `sample_reconstruction` (0: the plain BiGAN),
+# `reconstruction_trains_generator`, which only matters with them, and
+# `unary_scores` (off: the plain joint discriminator).
+UNSEARCHED = ("regularizers", "penalize_latent", "latent_reconstruction", "sample_reconstruction",
+              "reconstruction_trains_generator", "unary_scores")
 # The families whose every other own parameter the space searches (not, e.g.,
 # the "adversarial" one, whose loss and spectral norm it does not).
 OBJECTIVES = tuple(
