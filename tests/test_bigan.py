@@ -182,41 +182,37 @@ def test_rejects_a_bad_reconstruction_weight(name, value):
         _mlp_bigan(**{name: value})
 
 
-def test_latent_reconstruction_adds_its_weighted_term_to_the_generator_loss():
-    """g_loss with weight lambda is the plain BiGAN's plus
-    lambda * mean_z |z - E(G(z))|^2 (VEEGAN, Eq. 8), logged unweighted."""
+def _latent_reconstruction_error(model, x, z):
+    """mean_z |z - E(G(z))|^2 (VEEGAN, Eq. 8)."""
+    recovered = model.encoder.predict(model.generator.predict(z, verbose=0), verbose=0)
+    return np.mean(np.sum((np.asarray(z) - recovered) ** 2, axis=-1))
+
+
+def _sample_reconstruction_error(model, x, z):
+    """mean (x - G(E(x)))^2 over the batch and the sample's entries (ALICE's l2 cycle loss)."""
+    redrawn = model.generator.predict(model.encoder.predict(x, verbose=0), verbose=0)
+    return np.mean((x - redrawn) ** 2)
+
+
+@pytest.mark.parametrize("name, weight, expected_error", [
+    ("latent_reconstruction", 2.5, _latent_reconstruction_error),
+    ("sample_reconstruction", 0.7, _sample_reconstruction_error),
+])
+def test_reconstruction_adds_its_weighted_term_to_the_generator_loss(name, weight, expected_error):
+    """g_loss with weight lambda is the plain BiGAN's plus lambda times the
+    reconstruction error, which is logged unweighted."""
     keras.utils.set_random_seed(3)
-    weighted = _mlp_bigan(latent_dim=3, latent_reconstruction=2.5, latent_prior="uniform")
+    weighted = _mlp_bigan(latent_dim=3, latent_prior="uniform", **{name: weight})
     plain = _mlp_bigan(latent_dim=3, latent_prior="uniform")
     plain.set_weights(weighted.get_weights())
     x, _ = _ring(16, seed=1)
     z = weighted.latent_batch(16, seed=2)
     loss, logs = weighted.generator_loss(x, z, training=False)
     plain_loss, plain_logs = plain.generator_loss(x, z, training=False)
-    recovered = weighted.encoder.predict(weighted.generator.predict(z, verbose=0), verbose=0)
-    error = np.mean(np.sum((np.asarray(z) - recovered) ** 2, axis=-1))
-    assert float(logs["latent_reconstruction"]) == pytest.approx(error, rel=1e-4)
-    assert float(loss) == pytest.approx(float(plain_loss) + 2.5 * error, rel=1e-4)
-    assert "latent_reconstruction" not in plain_logs and "latent_reconstruction" not in plain.metric_names
-
-
-def test_sample_reconstruction_adds_its_weighted_term_to_the_generator_loss():
-    """g_loss with weight lambda is the plain BiGAN's plus
-    lambda * mean (x - G(E(x)))^2 over the batch and the sample's entries
-    (ALICE's l2 cycle loss), logged unweighted."""
-    keras.utils.set_random_seed(3)
-    weighted = _mlp_bigan(latent_dim=3, sample_reconstruction=0.7)
-    plain = _mlp_bigan(latent_dim=3)
-    plain.set_weights(weighted.get_weights())
-    x, _ = _ring(16, seed=1)
-    z = weighted.latent_batch(16, seed=2)
-    loss, logs = weighted.generator_loss(x, z, training=False)
-    plain_loss, plain_logs = plain.generator_loss(x, z, training=False)
-    redrawn = weighted.generator.predict(weighted.encoder.predict(x, verbose=0), verbose=0)
-    error = np.mean((x - redrawn) ** 2)
-    assert float(logs["sample_reconstruction"]) == pytest.approx(error, rel=1e-4)
-    assert float(loss) == pytest.approx(float(plain_loss) + 0.7 * error, rel=1e-4)
-    assert "sample_reconstruction" not in plain_logs and "sample_reconstruction" not in plain.metric_names
+    error = expected_error(weighted, x, z)
+    assert float(logs[name]) == pytest.approx(error, rel=1e-4)
+    assert float(loss) == pytest.approx(float(plain_loss) + weight * error, rel=1e-4)
+    assert name not in plain_logs and name not in plain.metric_names
 
 
 @pytest.mark.parametrize("name", ["latent_reconstruction", "sample_reconstruction"])
