@@ -9,7 +9,12 @@ images, in the shipped classifier's features), and reports each metric's mean
 and range over the seeds, and, for each pair named with `--compare A:B`, the
 per-seed difference of A's and B's Frechet distance. Only the generated
 samples change from seed to seed; the variation between training runs
-(training seeds) is not measured here and is likely larger.
+(training seeds) is not measured here and is likely larger. Beside the
+metrics, `class mix fd` asks how much of a preset's Frechet distance its class
+imbalance alone explains: the distance to the same test images of N real
+training images drawn with the class frequencies the classifier finds in the
+preset's samples (seed s), a floor the preset cannot go below while its
+classes stay that uneven.
 
     python benchmarks/fashion_mnist_presets_eval.py      # writes benchmarks/results/fashion_mnist_presets_eval.md
     python benchmarks/fashion_mnist_presets_eval.py --presets gan_fashion_mnist --seeds 2 --samples 1000
@@ -26,8 +31,32 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 HEADLINE = ("gan_fashion_mnist", "wgan_gp_fashion_mnist", "bigan_fashion_mnist", "fgan_jeffrey_fashion_mnist")
-METRICS = ("frechet_distance", "precision", "recall", "density", "coverage", "class_kl")
+METRICS = ("frechet_distance", "precision", "recall", "density", "coverage", "class_kl", "class_mix_fd")
 OUT = ROOT / "benchmarks" / "results" / "fashion_mnist_presets_eval.md"
+
+
+def real_at_class_frequencies(frequencies, n, seed):
+    """`n` Fashion-MNIST training images whose class counts are a multinomial
+    draw (seed `seed`) from `frequencies` (10 values in
+    `kf.datasets.FASHION_MNIST_CLASSES` order), and their labels."""
+    import numpy as np
+
+    import keras_fgan as kf
+
+    images, labels = kf.datasets.load("fashion_mnist", split="train", with_labels=True)
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(n, np.asarray(frequencies, dtype="float64") / np.sum(frequencies))
+    index = np.concatenate([rng.choice(np.flatnonzero(labels == c), k, replace=False) for c, k in enumerate(counts)])
+    return images[index], labels[index]
+
+
+def class_mix_fd(frequencies, n, seed):
+    """Frechet distance of `real_at_class_frequencies` to the first `n` test
+    images: what class imbalance alone costs."""
+    import keras_fgan as kf
+
+    real, _ = real_at_class_frequencies(frequencies, n, seed)
+    return float(kf.evaluation.frechet_distance(kf.datasets.load("fashion_mnist", split="test", n=n), real))
 
 
 def evaluate(presets, seeds, samples):
@@ -41,10 +70,12 @@ def evaluate(presets, seeds, samples):
         scores[name] = []
         for seed in range(seeds):
             start = time.time()
-            result = evaluate_model(model, "fashion_mnist", num_samples=samples, seed=seed)
+            result = evaluate_model(model, "fashion_mnist", num_samples=samples, seed=seed, class_frequencies=True)
+            result["class_mix_fd"] = class_mix_fd(result["class_frequencies"]["fake"], samples, seed)
             scores[name].append({k: result[k] for k in METRICS})
             print(f"{name} seed {seed}: FD {result['frechet_distance']:.3f} "
-                  f"P {result['precision']:.3f} R {result['recall']:.3f} ({time.time() - start:.0f} s)", flush=True)
+                  f"P {result['precision']:.3f} R {result['recall']:.3f} "
+                  f"class mix FD {result['class_mix_fd']:.3f} ({time.time() - start:.0f} s)", flush=True)
     return scores
 
 

@@ -1,6 +1,7 @@
 """`benchmarks/fashion_mnist_presets_eval.py` on a small draw: per-seed
 scores of two shipped presets, their summary table and the paired
-difference, consistent with `evaluate_model` called directly."""
+difference, consistent with `evaluate_model` called directly; the class-mix
+floor's draw of real images."""
 
 import json
 
@@ -43,3 +44,14 @@ def test_compare_must_name_two_presets(bench, tmp_path):
     with pytest.raises(SystemExit):
         bench.main(["--presets", "gan_fashion_mnist", "--compare", "gan_fashion_mnist:nope",
                     "--out", str(tmp_path / "x.md")])
+
+
+def test_class_mix_draw_follows_the_frequencies_and_imbalance_raises_its_floor(bench):
+    import numpy as np
+
+    _, labels = bench.real_at_class_frequencies([0, 0, 1, 0, 0, 0, 0, 0, 0, 3], 400, seed=0)
+    counts = np.bincount(labels, minlength=10)
+    assert counts.sum() == 400 and counts[2] + counts[9] == 400 and 60 < counts[2] < 140
+    balanced = bench.class_mix_fd(np.ones(10), 400, seed=0)
+    one_class = bench.class_mix_fd(np.eye(10)[0], 400, seed=0)
+    assert one_class > 5 * balanced
