@@ -21,6 +21,7 @@ classes stay that uneven.
 """
 
 import argparse
+import functools
 import json
 import platform
 import sys
@@ -35,15 +36,21 @@ METRICS = ("frechet_distance", "precision", "recall", "density", "coverage", "cl
 OUT = ROOT / "benchmarks" / "results" / "fashion_mnist_presets_eval.md"
 
 
+@functools.lru_cache(maxsize=1)
+def _training_split():
+    """The Fashion-MNIST training images and labels, read once per run."""
+    import keras_fgan as kf
+
+    return kf.datasets.load("fashion_mnist", split="train", with_labels=True)
+
+
 def real_at_class_frequencies(frequencies, n, seed):
     """`n` Fashion-MNIST training images whose class counts are a multinomial
     draw (seed `seed`) from `frequencies` (10 values in
     `kf.datasets.FASHION_MNIST_CLASSES` order), and their labels."""
     import numpy as np
 
-    import keras_fgan as kf
-
-    images, labels = kf.datasets.load("fashion_mnist", split="train", with_labels=True)
+    images, labels = _training_split()
     rng = np.random.default_rng(seed)
     counts = rng.multinomial(n, np.asarray(frequencies, dtype="float64") / np.sum(frequencies))
     index = np.concatenate([rng.choice(np.flatnonzero(labels == c), k, replace=False) for c, k in enumerate(counts)])
